@@ -1,0 +1,617 @@
+"""The `esim-catalog/1` document (formats.md): parse and validate it into the engine's
+frozen dataclasses, and write it back.
+
+Pure Python, no ORM: the engine's tests load catalog files through `parse_catalog`
+without a database, and the import command validates a whole file here before it
+touches one. Everything the file can get wrong is decided here, once.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from babel.numbers import list_currencies
+from django_countries.data import COUNTRIES
+
+from planner.engine.model import (
+    EU_FAIR_USE,
+    Activation,
+    Catalog,
+    Coverage,
+    Network,
+    Operator,
+    OperatorKind,
+    Plan,
+    Promotion,
+    Rates,
+)
+
+FORMAT = "esim-catalog/1"
+
+# The database columns hold this many decimal places; a file with more would be
+# silently rounded on import and then differ from itself on export.
+MONEY_PLACES = 4
+GB_PLACES = 4
+PERCENT_PLACES = 4
+RATE_PLACES = 8
+MAX_INTEGER_DIGITS = 8
+
+_DECIMAL = re.compile(r"-?(\d+)(?:\.(\d+))?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_REGION = re.compile(r"[A-Z][A-Z0-9_]*")
+
+_TOP_KEYS = {"format", "rates", "regions", "operators"}
+_TOP_REQUIRED = {"format", "rates", "operators"}
+_RATES_KEYS = {"base", "as_of", "per_base"}
+_RATES_REQUIRED = {"base", "per_base"}
+_OPERATOR_KEYS = {"slug", "name", "country", "kind", "website", "plans"}
+_OPERATOR_REQUIRED = {"slug", "name", "kind"}
+_PLAN_REQUIRED = {"slug", "name", "price", "currency", "validity_days", "data_gb", "coverage"}
+_PLAN_KEYS = _PLAN_REQUIRED | {
+    "daily_gb",
+    "hotspot",
+    "max_devices",
+    "voice",
+    "esim",
+    "vat_percent",
+    "max_purchases",
+    "new_customer_only",
+    "available_from",
+    "available_until",
+    "activation",
+    "top_up",
+    "ekyc",
+    "throttle_kbps",
+    "notes",
+    "promotions",
+    "source_url",
+    "verified_on",
+}
+_COVERAGE_KEYS = {"countries", "network", "cap_gb", "overage_per_gb"}
+_COVERAGE_REQUIRED = {"countries", "network"}
+_PROMOTION_KEYS = {
+    "name",
+    "discount_percent",
+    "bonus_gb",
+    "starts",
+    "ends",
+    "limit",
+    "new_customer_only",
+}
+_PROMOTION_REQUIRED = {"discount_percent", "starts", "ends"}
+
+
+class CatalogError(ValueError):
+    """A catalog document that cannot be imported; `problems` lists every row found wrong."""
+
+    def __init__(self, problems: list["Problem"]):
+        self.problems = problems
+        first = str(problems[0])
+        more = len(problems) - 1
+        super().__init__(first if not more else f"{first} (and {more} more problem(s))")
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+    operator: str | None = None
+    plan: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.operator is not None:
+            where.append(f"operator {self.operator!r}")
+        if self.plan is not None:
+            where.append(f"plan {self.plan!r}")
+        where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class _Invalid(Exception):
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CatalogDocument:
+    rates: Rates
+    regions: dict[str, frozenset[str]] = field(default_factory=dict)
+    operators: tuple[Operator, ...] = ()
+    plans: tuple[Plan, ...] = ()
+
+    def to_engine(self, version: str = "") -> Catalog:
+        return Catalog(
+            rates=self.rates,
+            operators={op.slug: op for op in self.operators},
+            plans=self.plans,
+            regions=dict(self.regions),
+            version=version,
+        )
+
+
+@cache
+def iso_countries() -> frozenset[str]:
+    return frozenset(COUNTRIES)
+
+
+@cache
+def iso_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+# --- readers: each returns the parsed value or raises _Invalid(field, message)
+
+
+def _check_keys(
+    obj: Any, path: str, allowed: set[str], required: set[str], *, label: str = "(document)"
+) -> dict:
+    if not isinstance(obj, dict):
+        raise _Invalid(path or label, "must be an object")
+    prefix = f"{path}." if path else ""
+    unknown = sorted(map(str, obj.keys() - allowed))
+    if unknown:
+        raise _Invalid(f"{prefix}{unknown[0]}", f"unknown key(s): {', '.join(unknown)}")
+    missing = sorted(required - obj.keys())
+    if missing:
+        raise _Invalid(f"{prefix}{missing[0]}", "is required")
+    return obj
+
+
+def _decimal(
+    value: Any,
+    path: str,
+    *,
+    places: int,
+    minimum: Decimal | None = Decimal(0),
+    maximum: Decimal | None = None,
+    strictly_positive: bool = False,
+) -> Decimal:
+    if not isinstance(value, str):
+        raise _Invalid(path, f"must be a decimal written as a JSON string, not {value!r}")
+    match = _DECIMAL.fullmatch(value)
+    if not match:
+        raise _Invalid(path, f'{value!r} is not a decimal number such as "12.50"')
+    whole, fraction = match.groups()
+    if fraction and len(fraction) > places:
+        raise _Invalid(path, f"{value!r} has more than {places} decimal places")
+    if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise _Invalid(path, f"{value!r} is too large")
+    number = Decimal(value)
+    if strictly_positive and number <= 0:
+        raise _Invalid(path, f"{value} must be greater than 0")
+    if minimum is not None and number < minimum:
+        raise _Invalid(path, f"{value} must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise _Invalid(path, f"{value} must be at most {maximum}")
+    return number
+
+
+def _optional(reader: Callable[..., Any]) -> Callable[..., Any]:
+    def read(value: Any, path: str, **kwargs: Any) -> Any:
+        return None if value is None else reader(value, path, **kwargs)
+
+    return read
+
+
+def _integer(value: Any, path: str, *, minimum: int) -> int:
+    # bool is an int in Python; `true` for a validity must not pass as 1.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Invalid(path, f"must be a whole number, not {value!r}")
+    if value < minimum:
+        raise _Invalid(path, f"{value} must be at least {minimum}")
+    if value >= 10**9:
+        raise _Invalid(path, f"{value} is too large")
+    return value
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(path, f"must be true or false, not {value!r}")
+    return value
+
+
+def _string(value: Any, path: str, *, max_length: int = 200, blank: bool = True) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(path, f"must be a string, not {value!r}")
+    if not blank and not value.strip():
+        raise _Invalid(path, "must not be empty")
+    if len(value) > max_length:
+        raise _Invalid(path, f"is longer than {max_length} characters")
+    return value
+
+
+def _slug(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not _SLUG.fullmatch(value) or len(value) > 100:
+        raise _Invalid(path, f"{value!r} is not a slug (letters, digits, - and _, at most 100)")
+    return value
+
+
+def _date(value: Any, path: str) -> date:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise _Invalid(path, f'{value!r} is not an ISO date such as "2026-06-01"')
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Invalid(path, f"{value!r} is not a valid date") from None
+
+
+def _country(value: Any, path: str) -> str:
+    if not isinstance(value, str) or value not in iso_countries():
+        raise _Invalid(path, f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+def _currency(value: Any, path: str) -> str:
+    if not isinstance(value, str) or value not in iso_currencies():
+        raise _Invalid(path, f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+def _choice(value: Any, path: str, *, enum: type) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(repr(member.value) for member in enum)
+        raise _Invalid(path, f"{value!r} is not one of {choices}") from None
+
+
+def _list(value: Any, path: str) -> list:
+    if not isinstance(value, list):
+        raise _Invalid(path, "must be a list")
+    return value
+
+
+# --- the document
+
+
+def _rates(obj: Any) -> Rates:
+    obj = _check_keys(obj, "rates", _RATES_KEYS, _RATES_REQUIRED)
+    base = _currency(obj["base"], "rates.base")
+    as_of = _optional(_date)(obj.get("as_of"), "rates.as_of")
+    raw = obj["per_base"]
+    if not isinstance(raw, dict):
+        raise _Invalid("rates.per_base", "must be an object of currency: rate")
+    per_base = {}
+    for code, rate in raw.items():
+        path = f"rates.per_base.{code}"
+        _currency(code, path)
+        per_base[code] = _decimal(rate, path, places=RATE_PLACES, strictly_positive=True)
+    if per_base.get(base) != 1:
+        raise _Invalid(f"rates.per_base.{base}", f'the base currency {base} must have rate "1"')
+    return Rates(base=base, per_base=per_base, as_of=as_of)
+
+
+def _regions(obj: Any) -> dict[str, frozenset[str]]:
+    if obj is None:
+        return {}
+    if not isinstance(obj, dict):
+        raise _Invalid("regions", "must be an object of NAME: [countries]")
+    regions = {}
+    for name, countries in obj.items():
+        path = f"regions.{name}"
+        if not isinstance(name, str) or not _REGION.fullmatch(name):
+            raise _Invalid(path, f"{name!r} is not a region name (upper case, digits, _)")
+        members = [_country(c, f"{path}[{i}]") for i, c in enumerate(_list(countries, path))]
+        if not members:
+            raise _Invalid(path, "a region needs at least one country")
+        if len(set(members)) != len(members):
+            raise _Invalid(path, "lists a country twice")
+        regions[name] = frozenset(members)
+    return regions
+
+
+def _operator(obj: Any) -> tuple[Operator, list]:
+    obj = _check_keys(obj, "", _OPERATOR_KEYS, _OPERATOR_REQUIRED, label="(operator)")
+    operator = Operator(
+        slug=_slug(obj["slug"], "slug"),
+        name=_string(obj["name"], "name", blank=False),
+        country=_optional(_country)(obj.get("country"), "country"),
+        kind=_choice(obj["kind"], "kind", enum=OperatorKind),
+        website=_string(obj.get("website", ""), "website", max_length=500),
+    )
+    return operator, _list(obj.get("plans", []), "plans")
+
+
+def _coverage(
+    obj: Any, path: str, regions: dict[str, frozenset[str]], seen: dict[str, str]
+) -> Coverage:
+    obj = _check_keys(obj, path, _COVERAGE_KEYS, _COVERAGE_REQUIRED)
+    countries: set[str] = set()
+    named: list[str] = []
+    listed = _list(obj["countries"], f"{path}.countries")
+    if not listed:
+        raise _Invalid(f"{path}.countries", "must name at least one country")
+    for i, token in enumerate(listed):
+        where = f"{path}.countries[{i}]"
+        if isinstance(token, str) and token.startswith("@"):
+            name = token[1:]
+            if name not in regions:
+                raise _Invalid(where, f"unknown region {token!r} (not in the document's regions)")
+            named.append(name)
+            members: Iterable[str] = regions[name]
+        else:
+            members = (_country(token, where),)
+        for country in members:
+            if country in seen:
+                raise _Invalid(where, f"{country} is already covered by {seen[country]}")
+            seen[country] = where
+            countries.add(country)
+    cap = obj.get("cap_gb")
+    if cap != EU_FAIR_USE:
+        if isinstance(cap, str) and not _DECIMAL.fullmatch(cap):
+            raise _Invalid(f"{path}.cap_gb", f'{cap!r} is not a decimal nor "{EU_FAIR_USE}"')
+        cap = _optional(_decimal)(cap, f"{path}.cap_gb", places=GB_PLACES)
+    return Coverage(
+        countries=frozenset(countries),
+        network=_choice(obj["network"], f"{path}.network", enum=Network),
+        cap_gb=cap,
+        overage_per_gb=_optional(_decimal)(
+            obj.get("overage_per_gb"), f"{path}.overage_per_gb", places=MONEY_PLACES
+        ),
+        regions=tuple(sorted(named)),
+    )
+
+
+def _promotion(obj: Any, path: str) -> Promotion:
+    obj = _check_keys(obj, path, _PROMOTION_KEYS, _PROMOTION_REQUIRED)
+    starts = _date(obj["starts"], f"{path}.starts")
+    ends = _date(obj["ends"], f"{path}.ends")
+    if ends < starts:
+        raise _Invalid(f"{path}.ends", f"ends {ends} before it starts {starts}")
+    return Promotion(
+        name=_string(obj.get("name", ""), f"{path}.name"),
+        discount_percent=_decimal(
+            obj["discount_percent"],
+            f"{path}.discount_percent",
+            places=PERCENT_PLACES,
+            maximum=Decimal(100),
+        ),
+        bonus_gb=_decimal(obj.get("bonus_gb", "0"), f"{path}.bonus_gb", places=GB_PLACES),
+        starts=starts,
+        ends=ends,
+        limit=_optional(_integer)(obj.get("limit"), f"{path}.limit", minimum=1),
+        new_customer_only=_boolean(
+            obj.get("new_customer_only", False), f"{path}.new_customer_only"
+        ),
+    )
+
+
+def _plan(obj: Any, operator: str, regions: dict[str, frozenset[str]], per_base: dict) -> Plan:
+    obj = _check_keys(obj, "", _PLAN_KEYS, _PLAN_REQUIRED, label="(plan)")
+    get = obj.get
+    currency = _currency(obj["currency"], "currency")
+    if currency not in per_base:
+        raise _Invalid("currency", f"{currency} has no exchange rate in rates.per_base")
+
+    seen: dict[str, str] = {}
+    entries = _list(obj["coverage"], "coverage")
+    if not entries:
+        raise _Invalid("coverage", "must have at least one entry")
+    coverage = tuple(
+        _coverage(entry, f"coverage[{i}]", regions, seen) for i, entry in enumerate(entries)
+    )
+
+    promotions = sorted(
+        (
+            _promotion(p, f"promotions[{i}]")
+            for i, p in enumerate(_list(get("promotions", []), "promotions"))
+        ),
+        key=lambda p: (p.starts, p.ends),
+    )
+    for earlier, later in zip(promotions, promotions[1:], strict=False):
+        if later.starts <= earlier.ends:
+            raise _Invalid(
+                "promotions",
+                f"windows overlap: {earlier.name or 'unnamed'} ({earlier.starts} to "
+                f"{earlier.ends}) and {later.name or 'unnamed'} ({later.starts} to {later.ends})",
+            )
+
+    available_from = _optional(_date)(get("available_from"), "available_from")
+    available_until = _optional(_date)(get("available_until"), "available_until")
+    if available_from and available_until and available_until < available_from:
+        raise _Invalid("available_until", "is before available_from")
+
+    return Plan(
+        slug=_slug(obj["slug"], "slug"),
+        name=_string(obj["name"], "name", blank=False),
+        operator=operator,
+        price=_decimal(obj["price"], "price", places=MONEY_PLACES),
+        currency=currency,
+        validity_days=_integer(obj["validity_days"], "validity_days", minimum=1),
+        data_gb=_optional(_decimal)(obj["data_gb"], "data_gb", places=GB_PLACES),
+        coverage=coverage,
+        daily_gb=_optional(_decimal)(
+            get("daily_gb"), "daily_gb", places=GB_PLACES, strictly_positive=True
+        ),
+        hotspot=_boolean(get("hotspot", False), "hotspot"),
+        max_devices=_integer(get("max_devices", 1), "max_devices", minimum=1),
+        voice=_boolean(get("voice", False), "voice"),
+        esim=_boolean(get("esim", True), "esim"),
+        vat_percent=_decimal(
+            get("vat_percent", "0"), "vat_percent", places=PERCENT_PLACES, maximum=Decimal(100)
+        ),
+        max_purchases=_optional(_integer)(get("max_purchases"), "max_purchases", minimum=1),
+        new_customer_only=_boolean(get("new_customer_only", False), "new_customer_only"),
+        available_from=available_from,
+        available_until=available_until,
+        activation=_choice(get("activation", "first_use"), "activation", enum=Activation),
+        top_up=_boolean(get("top_up", False), "top_up"),
+        ekyc=_boolean(get("ekyc", False), "ekyc"),
+        throttle_kbps=_optional(_integer)(get("throttle_kbps"), "throttle_kbps", minimum=0),
+        notes=_string(get("notes", ""), "notes", max_length=5000),
+        promotions=tuple(promotions),
+        source_url=_string(get("source_url", ""), "source_url", max_length=500),
+        verified_on=_optional(_date)(get("verified_on"), "verified_on"),
+    )
+
+
+def parse_catalog(data: Any) -> CatalogDocument:
+    """Validate a whole document; raise CatalogError listing the first problem of each row."""
+    try:
+        data = _check_keys(data, "", _TOP_KEYS, _TOP_REQUIRED)
+        if data["format"] != FORMAT:
+            raise _Invalid("format", f"{data['format']!r} is not {FORMAT!r}")
+        rates = _rates(data["rates"])
+        regions = _regions(data.get("regions"))
+        raw_operators = _list(data["operators"], "operators")
+    except _Invalid as error:
+        raise CatalogError([Problem(error.field, error.message)]) from None
+
+    problems: list[Problem] = []
+    operators: list[Operator] = []
+    plans: list[Plan] = []
+    operator_slugs: set[str] = set()
+    plan_slugs: dict[str, str] = {}
+    for index, raw in enumerate(raw_operators):
+        slug = raw.get("slug") if isinstance(raw, dict) else None
+        label = slug if isinstance(slug, str) else f"#{index + 1}"
+        try:
+            operator, raw_plans = _operator(raw)
+        except _Invalid as error:
+            problems.append(Problem(error.field, error.message, operator=label))
+            continue
+        if operator.slug in operator_slugs:
+            problems.append(Problem("slug", "appears twice among operators", operator=label))
+            continue
+        operator_slugs.add(operator.slug)
+        operators.append(operator)
+        for plan_index, raw_plan in enumerate(raw_plans):
+            plan_slug = raw_plan.get("slug") if isinstance(raw_plan, dict) else None
+            plan_label = plan_slug if isinstance(plan_slug, str) else f"#{plan_index + 1}"
+            try:
+                plan = _plan(raw_plan, operator.slug, regions, rates.per_base)
+            except _Invalid as error:
+                problems.append(Problem(error.field, error.message, label, plan_label))
+                continue
+            if plan.slug in plan_slugs:
+                problems.append(
+                    Problem(
+                        "slug",
+                        f"appears twice among plans (also under operator "
+                        f"{plan_slugs[plan.slug]!r})",
+                        label,
+                        plan_label,
+                    )
+                )
+                continue
+            plan_slugs[plan.slug] = operator.slug
+            plans.append(plan)
+    if problems:
+        raise CatalogError(problems)
+    return CatalogDocument(
+        rates=rates, regions=regions, operators=tuple(operators), plans=tuple(plans)
+    )
+
+
+# --- writing it back
+
+
+def format_decimal(value: Decimal) -> str:
+    """The shortest exact string: "20" for 20.0000, "0.5" for 0.500."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"
+
+
+def _opt_decimal(value: Decimal | None) -> str | None:
+    return None if value is None else format_decimal(value)
+
+
+def _opt_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def dump_coverage(entry: Coverage, regions: dict[str, frozenset[str]]) -> dict:
+    # A region is written back as "@NAME" only while it still holds exactly the
+    # countries it expanded to; a region edited since then is written out in full.
+    tokens: list[str] = []
+    rest = set(entry.countries)
+    for name in entry.regions:
+        members = regions.get(name)
+        if members is not None and members <= rest:
+            tokens.append(f"@{name}")
+            rest -= members
+    tokens.extend(sorted(rest))
+    cap = entry.cap_gb
+    return {
+        "countries": tokens,
+        "network": str(entry.network),
+        "cap_gb": cap if isinstance(cap, str) or cap is None else format_decimal(cap),
+        "overage_per_gb": _opt_decimal(entry.overage_per_gb),
+    }
+
+
+def dump_plan(plan: Plan, regions: dict[str, frozenset[str]]) -> dict:
+    return {
+        "slug": plan.slug,
+        "name": plan.name,
+        "price": format_decimal(plan.price),
+        "currency": plan.currency,
+        "validity_days": plan.validity_days,
+        "data_gb": _opt_decimal(plan.data_gb),
+        "daily_gb": _opt_decimal(plan.daily_gb),
+        "coverage": [dump_coverage(entry, regions) for entry in plan.coverage],
+        "hotspot": plan.hotspot,
+        "max_devices": plan.max_devices,
+        "voice": plan.voice,
+        "esim": plan.esim,
+        "vat_percent": format_decimal(plan.vat_percent),
+        "max_purchases": plan.max_purchases,
+        "new_customer_only": plan.new_customer_only,
+        "available_from": _opt_date(plan.available_from),
+        "available_until": _opt_date(plan.available_until),
+        "activation": str(plan.activation),
+        "top_up": plan.top_up,
+        "ekyc": plan.ekyc,
+        "throttle_kbps": plan.throttle_kbps,
+        "notes": plan.notes,
+        "promotions": [
+            {
+                "name": promo.name,
+                "discount_percent": format_decimal(promo.discount_percent),
+                "bonus_gb": format_decimal(promo.bonus_gb),
+                "starts": promo.starts.isoformat(),
+                "ends": promo.ends.isoformat(),
+                "limit": promo.limit,
+                "new_customer_only": promo.new_customer_only,
+            }
+            for promo in plan.promotions
+        ],
+        "source_url": plan.source_url,
+        "verified_on": _opt_date(plan.verified_on),
+    }
+
+
+def dump_catalog(doc: CatalogDocument) -> dict:
+    by_operator: dict[str, list[dict]] = {op.slug: [] for op in doc.operators}
+    for plan in doc.plans:
+        by_operator[plan.operator].append(dump_plan(plan, doc.regions))
+    rates = doc.rates
+    return {
+        "format": FORMAT,
+        "rates": {
+            "base": rates.base,
+            "as_of": _opt_date(rates.as_of),
+            "per_base": {code: format_decimal(rate) for code, rate in rates.per_base.items()},
+        },
+        "regions": {name: sorted(members) for name, members in sorted(doc.regions.items())},
+        "operators": [
+            {
+                "slug": op.slug,
+                "name": op.name,
+                "country": op.country,
+                "kind": str(op.kind),
+                "website": op.website,
+                "plans": by_operator[op.slug],
+            }
+            for op in doc.operators
+        ],
+    }
