@@ -1,0 +1,262 @@
+"""What the engine answers, and its JSON form (formats.md, "Result").
+
+Amounts stay exact in the dataclasses; `to_document` rounds money to cents for
+display only. Names here are what the web pages build on: keep them stable.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from planner.engine.money import gb_text, money_text
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal  # exact; round only to show
+    currency: str
+
+
+@dataclass(frozen=True)
+class FairUse:
+    """How an `eu-fair-use` cap was computed for one activation date."""
+
+    activation_date: date
+    listed_price: Money  # the plan's listed price, even when the purchase got a discount
+    vat_percent: Decimal
+    price_excl_vat: Decimal  # in the plan's currency
+    wholesale_eur_per_gb: Decimal
+    wholesale_in_force_from: date
+    wholesale_per_gb: Money  # converted to the plan's currency
+    cap_gb: Decimal  # 2 × price_excl_vat / wholesale_per_gb, floored to 0.01
+
+
+@dataclass(frozen=True)
+class CapUse:
+    """One coverage entry of a purchase that served trip days."""
+
+    countries: tuple[str, ...]
+    network: str
+    cap_gb: Decimal | None
+    fair_use: FairUse | None
+    overage_per_gb: Money | None
+    included_gb: Decimal
+    overage_gb: Decimal
+    binds: bool  # the cap was used in full
+
+
+@dataclass(frozen=True)
+class Purchase:
+    plan: str
+    plan_name: str
+    operator: str
+    owned: bool
+    activate_on: date
+    active_until: date  # last day of validity (may be after the trip)
+    devices: tuple[int, ...]  # 1-based
+    list_price: Money  # plan currency
+    price: Money  # after promotion, plan currency; 0 for an owned renewal
+    price_base: Decimal
+    promotion: str | None
+    discount_percent: Decimal
+    bonus_gb: Decimal
+    new_customer: bool  # uses the traveller's new-customer status at the operator
+    overage: Money  # plan currency
+    overage_base: Decimal
+    overage_gb: Decimal
+    data_gb: Decimal  # supplied on the trip, included plus overage
+    included_gb: Decimal
+    allowance_gb: Decimal | None  # data_gb of the plan plus bonus; None = unlimited
+    daily_gb: Decimal | None
+    caps: tuple[CapUse, ...]
+    days: tuple[date, ...]  # trip days it serves
+
+
+@dataclass(frozen=True)
+class Supply:
+    purchase: int  # index into Result.purchases
+    device: int  # 1-based
+    gb: Decimal  # included plus overage
+    overage_gb: Decimal
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    country: str
+    need_gb: Decimal  # per device
+    supply: tuple[Supply, ...]
+
+
+@dataclass(frozen=True)
+class Short:
+    date: date
+    country: str
+    device: int | None  # None for a day on which only voice is missing
+    missing_gb: Decimal
+    why: str
+    voice: bool = False  # the day has no voice plan; the voice condition was dropped
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    message: str
+    plan: str | None = None
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Baselines:
+    local_per_country: Money | None  # trip currency
+    single_plan: Money | None
+    local_per_country_base: Decimal | None = None
+    single_plan_base: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SolveStats:
+    plans: int  # in the catalog
+    plans_kept: int  # after filters and dominance
+    candidates: int  # (plan, activation day, promotion, devices) columns
+    rows: int
+    cols: int
+    nonzeros: int
+    seconds: float
+    solves: int
+
+
+@dataclass(frozen=True)
+class Result:
+    currency: str
+    base_currency: str
+    total: Money  # cost, trip currency, rounded to cents
+    total_base: Money  # cost, base currency, rounded to cents
+    cost_base: Decimal  # exact
+    objective_base: Decimal  # exact: cost plus switch penalties
+    short_gb: Decimal
+    purchases: tuple[Purchase, ...]
+    days: tuple[Day, ...]
+    short: tuple[Short, ...]
+    baselines: Baselines
+    warnings: tuple[Warning, ...]
+    optimal: bool  # HiGHS proved every stage optimal within the time limit
+    catalog_version: str
+    stats: SolveStats | None = None
+
+    @property
+    def bought(self) -> tuple[Purchase, ...]:
+        return tuple(p for p in self.purchases if not p.owned)
+
+
+def _money(m: Money | None) -> dict | None:
+    if m is None:
+        return None
+    return {"amount": money_text(m.amount), "currency": m.currency}
+
+
+def _rate(m: Money | None) -> dict | None:
+    # a per-GB price is shown as stated, not rounded to cents
+    return None if m is None else {"amount": str(m.amount), "currency": m.currency}
+
+
+def _fair_use(f: FairUse | None) -> dict | None:
+    if f is None:
+        return None
+    return {
+        "activation_date": f.activation_date.isoformat(),
+        "listed_price": _money(f.listed_price),
+        "vat_percent": str(f.vat_percent),
+        "price_excl_vat": str(f.price_excl_vat),
+        "wholesale_eur_per_gb": str(f.wholesale_eur_per_gb),
+        "wholesale_in_force_from": f.wholesale_in_force_from.isoformat(),
+        "wholesale_per_gb": _rate(f.wholesale_per_gb),
+        "cap_gb": gb_text(f.cap_gb),
+    }
+
+
+def _purchase(p: Purchase) -> dict:
+    return {
+        "plan": p.plan,
+        "plan_name": p.plan_name,
+        "operator": p.operator,
+        "owned": p.owned,
+        "activate_on": p.activate_on.isoformat(),
+        "active_until": p.active_until.isoformat(),
+        "devices": list(p.devices),
+        "list_price": _money(p.list_price),
+        "price": _money(p.price),
+        "promotion": p.promotion,
+        "discount_percent": str(p.discount_percent),
+        "bonus_gb": gb_text(p.bonus_gb),
+        "new_customer": p.new_customer,
+        "overage": _money(p.overage),
+        "overage_gb": gb_text(p.overage_gb),
+        "data_gb": gb_text(p.data_gb),
+        "included_gb": gb_text(p.included_gb),
+        "allowance_gb": None if p.allowance_gb is None else gb_text(p.allowance_gb),
+        "daily_gb": None if p.daily_gb is None else gb_text(p.daily_gb),
+        "caps": [
+            {
+                "countries": list(c.countries),
+                "network": c.network,
+                "cap_gb": None if c.cap_gb is None else gb_text(c.cap_gb),
+                "fair_use": _fair_use(c.fair_use),
+                "overage_per_gb": _rate(c.overage_per_gb),
+                "included_gb": gb_text(c.included_gb),
+                "overage_gb": gb_text(c.overage_gb),
+                "binds": c.binds,
+            }
+            for c in p.caps
+        ],
+        "days": [d.isoformat() for d in p.days],
+    }
+
+
+def to_document(result: Result) -> dict:
+    return {
+        "total": _money(result.total),
+        "total_base": _money(result.total_base),
+        "objective_base": money_text(result.objective_base),
+        "optimal": result.optimal,
+        "short_gb": gb_text(result.short_gb),
+        "purchases": [_purchase(p) for p in result.purchases],
+        "days": [
+            {
+                "date": d.date.isoformat(),
+                "country": d.country,
+                "need_gb": gb_text(d.need_gb),
+                "supply": [
+                    {
+                        "purchase": s.purchase,
+                        "device": s.device,
+                        "gb": gb_text(s.gb),
+                        "overage_gb": gb_text(s.overage_gb),
+                    }
+                    for s in d.supply
+                ],
+            }
+            for d in result.days
+        ],
+        "short": [
+            {
+                "date": s.date.isoformat(),
+                "country": s.country,
+                "device": s.device,
+                "missing_gb": gb_text(s.missing_gb),
+                "why": s.why,
+                "voice": s.voice,
+            }
+            for s in result.short
+        ],
+        "baselines": {
+            "local_per_country": _money(result.baselines.local_per_country),
+            "single_plan": _money(result.baselines.single_plan),
+        },
+        "warnings": [
+            {"code": w.code, "message": w.message, "plan": w.plan, **dict(w.details)}
+            for w in result.warnings
+        ],
+        "catalog_version": result.catalog_version,
+    }
