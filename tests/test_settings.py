@@ -1,0 +1,87 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+
+
+# What the test settings put into the environment must not leak into a
+# deployment-like process.
+PRINT_SETTINGS = (
+    "import config.settings as s; "
+    "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])"
+)
+TEST_ONLY = {"SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def deployment_env(**env: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    return {**clean, **env}
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    # A fresh interpreter, so the environment is read the way a deployment reads it.
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=deployment_env(**env),
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
+    result = load_settings(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_it_uses_a_development_key_only_with_debug_on():
+    result = load_settings(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "True"
+
+
+def test_it_rejects_a_debug_value_it_cannot_read():
+    result = load_settings(DEBUG="maybe", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_it_defaults_to_sqlite_and_local_memory_cache():
+    result = load_settings(SECRET_KEY="x" * 50, DATABASE_URL="", REDIS_URL="")
+    assert result.returncode == 0, result.stderr
+    _, engine, cache = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert cache.endswith("LocMemCache")
+
+
+def test_it_uses_postgresql_and_redis_when_configured():
+    result = load_settings(
+        SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://app@db.internal:5432/roamplan",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    _, engine, cache = result.stdout.split()
+    assert engine == "django.db.backends.postgresql"
+    assert cache.endswith("RedisCache")
+
+
+def test_it_passes_the_deployment_checks_under_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=deployment_env(
+            DEBUG="0",
+            SECRET_KEY="a-long-random-production-like-key-" + "k3y" * 10,
+            ALLOWED_HOSTS="roamplan.example.org",
+        ),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
