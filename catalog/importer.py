@@ -1,0 +1,340 @@
+"""Import a validated catalog document: first what would change, then, on request, change it.
+
+The whole document is validated before anything is written (catalog.document), and
+everything is written in one transaction with bulk statements, so a 10k-plan file
+imports in seconds and a bad file leaves the database as it was.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import store
+from catalog.document import CatalogDocument
+from catalog.models import (
+    CatalogVersion,
+    CoverageCountry,
+    CoverageEntry,
+    Operator,
+    Plan,
+    PlanChange,
+    Promotion,
+    Rate,
+    RateSet,
+    Region,
+)
+from planner.engine import model as engine
+
+BATCH = 1000
+
+_SCALAR_FIELDS = [
+    "name",
+    "price",
+    "currency",
+    "validity_days",
+    "data_gb",
+    "daily_gb",
+    "hotspot",
+    "max_devices",
+    "voice",
+    "esim",
+    "vat_percent",
+    "max_purchases",
+    "new_customer_only",
+    "available_from",
+    "available_until",
+    "activation",
+    "top_up",
+    "ekyc",
+    "throttle_kbps",
+    "notes",
+    "source_url",
+    "verified_on",
+]
+
+
+@dataclass(frozen=True)
+class PlanUpdate:
+    pk: int
+    before: engine.Plan
+    after: engine.Plan
+    was_retired: bool
+
+    @property
+    def price_changed(self) -> bool:
+        return (self.before.price, self.before.currency) != (self.after.price, self.after.currency)
+
+
+@dataclass
+class ImportPreview:
+    """What applying a document would change, computed against the database as it is now."""
+
+    doc: CatalogDocument
+    replace: bool
+    added: list[engine.Plan] = field(default_factory=list)
+    updated: list[PlanUpdate] = field(default_factory=list)
+    retired: list[store.StoredPlan] = field(default_factory=list)
+    operators_added: list[engine.Operator] = field(default_factory=list)
+    operators_updated: list[tuple[int, engine.Operator]] = field(default_factory=list)
+    operators_retired: list[tuple[int, engine.Operator]] = field(default_factory=list)
+    rates_changed: bool = False
+    regions_changed: bool = False
+    existing_operator_ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(
+            self.added
+            or self.updated
+            or self.retired
+            or self.operators_added
+            or self.operators_updated
+            or self.operators_retired
+            or self.rates_changed
+            or self.regions_changed
+        )
+
+    @property
+    def summary(self) -> str:
+        if not self.changes_anything:
+            return "no change"
+        parts = [
+            f"{len(self.added)} plan(s) added",
+            f"{len(self.updated)} changed",
+            f"{len(self.retired)} retired",
+            f"{len(self.operators_added)} operator(s) added",
+            f"{len(self.operators_updated)} changed",
+            f"{len(self.operators_retired)} retired",
+        ]
+        if self.rates_changed:
+            parts.append("new exchange rates")
+        if self.regions_changed:
+            parts.append("regions changed")
+        return ", ".join(parts)
+
+
+def preview_import(doc: CatalogDocument, *, replace: bool = False) -> ImportPreview:
+    preview = ImportPreview(doc=doc, replace=replace)
+
+    in_force = store.rates_in_force()
+    preview.rates_changed = in_force is None or (
+        in_force.base,
+        in_force.as_of,
+        dict(in_force.per_base),
+    ) != (doc.rates.base, doc.rates.as_of, dict(doc.rates.per_base))
+    current_regions = store.regions()
+    if replace:
+        preview.regions_changed = current_regions != doc.regions
+    else:
+        preview.regions_changed = any(current_regions.get(k) != v for k, v in doc.regions.items())
+
+    existing_ops = {op.slug: (pk, op, retired) for pk, op, retired in store.operators()}
+    preview.existing_operator_ids = {slug: pk for slug, (pk, _, _) in existing_ops.items()}
+    file_ops = {op.slug for op in doc.operators}
+    for op in doc.operators:
+        if op.slug not in existing_ops:
+            preview.operators_added.append(op)
+        else:
+            pk, old, retired = existing_ops[op.slug]
+            if old != op or retired:
+                preview.operators_updated.append((pk, op))
+    if replace:
+        preview.operators_retired = [
+            (pk, op)
+            for slug, (pk, op, retired) in existing_ops.items()
+            if slug not in file_ops and not retired
+        ]
+
+    existing = {stored.plan.slug: stored for stored in store.plans(Plan.objects.all())}
+    file_plans = {plan.slug for plan in doc.plans}
+    for plan in doc.plans:
+        stored = existing.get(plan.slug)
+        if stored is None:
+            preview.added.append(plan)
+        elif stored.plan != plan or stored.retired:
+            preview.updated.append(
+                PlanUpdate(pk=stored.pk, before=stored.plan, after=plan, was_retired=stored.retired)
+            )
+    if replace:
+        preview.retired = [
+            stored
+            for slug, stored in existing.items()
+            if slug not in file_plans and not stored.retired
+        ]
+    return preview
+
+
+def import_document(
+    doc: CatalogDocument,
+    *,
+    replace: bool = False,
+    user=None,
+    note: str = "import",
+    sample: bool = False,
+) -> ImportPreview:
+    """Preview and apply in one transaction; the database is untouched when nothing differs."""
+    with transaction.atomic():
+        preview = preview_import(doc, replace=replace)
+        apply_import(preview, user=user, note=note, sample=sample)
+    return preview
+
+
+@transaction.atomic
+def apply_import(
+    preview: ImportPreview, *, user=None, note: str = "import", sample: bool = False
+) -> CatalogVersion | None:
+    current = CatalogVersion.current()
+    if not preview.changes_anything and (current is None or current.sample == sample):
+        return None
+    now = timezone.now()
+    doc = preview.doc
+
+    if preview.regions_changed:
+        _write_regions(doc.regions, replace=preview.replace)
+    if preview.rates_changed:
+        rate_set = RateSet.objects.create(base=doc.rates.base, as_of=doc.rates.as_of)
+        Rate.objects.bulk_create(
+            Rate(rate_set=rate_set, currency=code, per_base=rate)
+            for code, rate in doc.rates.per_base.items()
+        )
+
+    operator_ids = dict(preview.existing_operator_ids)
+    created = Operator.objects.bulk_create(
+        [_operator_row(op) for op in preview.operators_added], batch_size=BATCH
+    )
+    operator_ids.update({op.slug: op.pk for op in created})
+    if preview.operators_updated:
+        rows = []
+        for pk, op in preview.operators_updated:
+            row = _operator_row(op)
+            row.pk = pk
+            rows.append(row)
+        Operator.objects.bulk_update(
+            rows, ["name", "country", "kind", "website", "retired_at"], batch_size=BATCH
+        )
+    if preview.operators_retired:
+        Operator.objects.filter(pk__in=[pk for pk, _ in preview.operators_retired]).update(
+            retired_at=now
+        )
+
+    new_plans = Plan.objects.bulk_create(
+        [_plan_row(plan, operator_ids) for plan in preview.added], batch_size=BATCH
+    )
+    updated_rows = []
+    for update in preview.updated:
+        row = _plan_row(update.after, operator_ids)
+        row.pk = update.pk
+        updated_rows.append(row)
+    Plan.objects.bulk_update(
+        updated_rows, [*_SCALAR_FIELDS, "operator", "retired_at"], batch_size=BATCH
+    )
+    for batch in store.chunks([u.pk for u in preview.updated]):
+        # Coverage and promotions of a changed plan are rewritten whole: simpler and
+        # as fast as matching them row by row, and they have no identity of their own.
+        CoverageCountry.objects.filter(plan_id__in=batch).delete()
+        CoverageEntry.objects.filter(plan_id__in=batch).delete()
+        Promotion.objects.filter(plan_id__in=batch).delete()
+    _write_children(
+        [(row.pk, plan) for row, plan in zip(new_plans, preview.added, strict=True)]
+        + [(u.pk, u.after) for u in preview.updated]
+    )
+
+    if preview.retired:
+        for batch in store.chunks([stored.pk for stored in preview.retired]):
+            Plan.objects.filter(pk__in=batch).update(retired_at=now)
+
+    history = []
+    for update in preview.updated:
+        before, after = store.plan_changes(update.before, update.after)
+        if update.was_retired:
+            before["retired"], after["retired"] = True, False
+        if before or after:
+            history.append(_change(update.pk, before, after, user, now))
+    history.extend(
+        _change(stored.pk, {"retired": False}, {"retired": True}, user, now)
+        for stored in preview.retired
+    )
+    PlanChange.objects.bulk_create(history, batch_size=BATCH)
+
+    return CatalogVersion.bump(f"{note}: {preview.summary}", user=user, sample=sample)
+
+
+def _change(plan_id: int, before: dict, after: dict, user, now) -> PlanChange:
+    return PlanChange(
+        plan_id=plan_id,
+        changed_at=now,
+        changed_by=user,
+        source=PlanChange.Source.IMPORT,
+        before=before,
+        after=after,
+    )
+
+
+def _write_regions(regions: dict[str, frozenset[str]], *, replace: bool) -> None:
+    existing = {region.name: region for region in Region.objects.all()}
+    for name, countries in regions.items():
+        region = existing.get(name) or Region(name=name)
+        region.countries = sorted(countries)
+        region.save()
+    if replace:
+        Region.objects.exclude(name__in=list(regions)).delete()
+
+
+def _operator_row(op: engine.Operator) -> Operator:
+    return Operator(
+        slug=op.slug,
+        name=op.name,
+        country=op.country or None,
+        kind=op.kind.value,
+        website=op.website,
+        retired_at=None,
+    )
+
+
+def _plan_row(plan: engine.Plan, operator_ids: dict[str, int]) -> Plan:
+    values = {name: getattr(plan, name) for name in _SCALAR_FIELDS}
+    values["activation"] = plan.activation.value
+    return Plan(slug=plan.slug, operator_id=operator_ids[plan.operator], retired_at=None, **values)
+
+
+def _write_children(plans: list[tuple[int, engine.Plan]]) -> None:
+    entries, entry_countries, promotions = [], [], []
+    for plan_id, plan in plans:
+        for position, coverage in enumerate(plan.coverage):
+            fair_use = coverage.cap_gb == engine.EU_FAIR_USE
+            entries.append(
+                CoverageEntry(
+                    plan_id=plan_id,
+                    position=position,
+                    network=coverage.network.value,
+                    cap_gb=None if fair_use else coverage.cap_gb,
+                    eu_fair_use=fair_use,
+                    overage_per_gb=coverage.overage_per_gb,
+                    regions=" ".join(coverage.regions),
+                )
+            )
+            entry_countries.append(sorted(coverage.countries))
+        promotions.extend(
+            Promotion(
+                plan_id=plan_id,
+                name=promo.name,
+                discount_percent=promo.discount_percent,
+                bonus_gb=promo.bonus_gb,
+                starts=promo.starts,
+                ends=promo.ends,
+                limit=promo.limit,
+                new_customer_only=promo.new_customer_only,
+            )
+            for promo in plan.promotions
+        )
+    entries = CoverageEntry.objects.bulk_create(entries, batch_size=BATCH)
+    CoverageCountry.objects.bulk_create(
+        (
+            CoverageCountry(entry_id=entry.pk, plan_id=entry.plan_id, country=country)
+            for entry, countries in zip(entries, entry_countries, strict=True)
+            for country in countries
+        ),
+        batch_size=BATCH,
+    )
+    Promotion.objects.bulk_create(promotions, batch_size=BATCH)

@@ -1,0 +1,49 @@
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.document import CatalogError, parse_catalog
+from catalog.importer import import_document
+
+
+class Command(BaseCommand):
+    help = "Load an esim-catalog/1 file: all or nothing, matching plans and operators by slug."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Retire plans and operators missing from the file (kept for history).",
+        )
+        parser.add_argument(
+            "--sample",
+            action="store_true",
+            help="Label the catalog as sample data on the public pages "
+            "(implied for the shipped sample catalog).",
+        )
+
+    def handle(self, *args, file: Path, replace: bool, sample: bool, **options):
+        started = time.perf_counter()
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise CommandError(f"{file}: {error.strerror}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise CommandError(f"{file}: not a JSON document: {error}") from None
+        try:
+            doc = parse_catalog(data)
+        except CatalogError as error:
+            lines = [f"{file}: {problem}" for problem in error.problems[:50]]
+            if len(error.problems) > 50:
+                lines.append(f"... and {len(error.problems) - 50} more")
+            raise CommandError("\n".join(lines)) from None
+        sample = sample or file.resolve() == Path(settings.SAMPLE_CATALOG).resolve()
+        preview = import_document(doc, replace=replace, note=f"import {file.name}", sample=sample)
+        self.stdout.write(
+            f"{file}: {len(doc.plans)} plans read, {preview.summary} "
+            f"({time.perf_counter() - started:.1f} s)"
+        )

@@ -1,0 +1,195 @@
+"""The catalog tables as the engine's dataclasses, in a fixed number of queries.
+
+Rows are read with `values_list` rather than as model instances: the planner loads
+all 10k plans of the real catalog on a cold cache, and building model instances
+first would double the work for nothing.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from catalog.document import CatalogDocument, dump_plan
+from catalog.models import (
+    CoverageCountry,
+    CoverageEntry,
+    Operator,
+    Plan,
+    Promotion,
+    RateSet,
+    Region,
+)
+from planner.engine import model as engine
+
+_PLAN_FIELDS = (
+    "pk",
+    "slug",
+    "name",
+    "operator__slug",
+    "price",
+    "currency",
+    "validity_days",
+    "data_gb",
+    "daily_gb",
+    "hotspot",
+    "max_devices",
+    "voice",
+    "esim",
+    "vat_percent",
+    "max_purchases",
+    "new_customer_only",
+    "available_from",
+    "available_until",
+    "activation",
+    "top_up",
+    "ekyc",
+    "throttle_kbps",
+    "notes",
+    "source_url",
+    "verified_on",
+)
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    pk: int
+    plan: engine.Plan
+    retired: bool  # the plan's own retirement; a retired operator hides it too
+
+
+def rates_in_force() -> engine.Rates | None:
+    rate_set = RateSet.objects.in_force()
+    if rate_set is None:
+        return None
+    return engine.Rates(base=rate_set.base, per_base=rate_set.per_base, as_of=rate_set.as_of)
+
+
+def regions() -> dict[str, frozenset[str]]:
+    return {
+        region.name: frozenset(str(c) for c in region.countries) for region in Region.objects.all()
+    }
+
+
+def operators(queryset: QuerySet | None = None) -> list[tuple[int, engine.Operator, bool]]:
+    rows = (queryset if queryset is not None else Operator.objects.all()).values_list(
+        "pk", "slug", "name", "country", "kind", "website", "retired_at"
+    )
+    return [
+        (
+            pk,
+            engine.Operator(
+                slug=slug,
+                name=name,
+                country=country or None,
+                kind=engine.OperatorKind(kind),
+                website=website,
+            ),
+            retired_at is not None,
+        )
+        for pk, slug, name, country, kind, website, retired_at in rows
+    ]
+
+
+def plans(queryset: QuerySet) -> list[StoredPlan]:
+    """The plans of `queryset` with their coverage and promotions: four queries."""
+    plan_ids = queryset.values("pk")
+    countries: dict[int, set[str]] = defaultdict(set)
+    for entry_id, country in CoverageCountry.objects.filter(plan__in=plan_ids).values_list(
+        "entry_id", "country"
+    ):
+        countries[entry_id].add(country)
+
+    coverage: dict[int, list[engine.Coverage]] = defaultdict(list)
+    for entry_id, plan_id, network, cap_gb, eu_fair_use, overage, region_names in (
+        CoverageEntry.objects.filter(plan__in=plan_ids)
+        .order_by("plan_id", "position", "pk")
+        .values_list(
+            "pk", "plan_id", "network", "cap_gb", "eu_fair_use", "overage_per_gb", "regions"
+        )
+    ):
+        coverage[plan_id].append(
+            engine.Coverage(
+                countries=frozenset(countries[entry_id]),
+                network=engine.Network(network),
+                cap_gb=engine.EU_FAIR_USE if eu_fair_use else cap_gb,
+                overage_per_gb=overage,
+                regions=tuple(region_names.split()),
+            )
+        )
+
+    promotions: dict[int, list[engine.Promotion]] = defaultdict(list)
+    for plan_id, name, discount, bonus, starts, ends, limit, new_only in (
+        Promotion.objects.filter(plan__in=plan_ids)
+        .order_by("plan_id", "starts", "ends")
+        .values_list(
+            "plan_id",
+            "name",
+            "discount_percent",
+            "bonus_gb",
+            "starts",
+            "ends",
+            "limit",
+            "new_customer_only",
+        )
+    ):
+        promotions[plan_id].append(
+            engine.Promotion(
+                name=name,
+                discount_percent=discount,
+                bonus_gb=bonus,
+                starts=starts,
+                ends=ends,
+                limit=limit,
+                new_customer_only=new_only,
+            )
+        )
+
+    rows = queryset.order_by("operator__name", "operator__slug", "slug").values_list(
+        *_PLAN_FIELDS, "retired_at"
+    )
+    stored = []
+    for row in rows:
+        values = dict(zip(_PLAN_FIELDS, row, strict=False))
+        pk = values.pop("pk")
+        values["operator"] = values.pop("operator__slug")
+        values["activation"] = engine.Activation(values["activation"])
+        plan = engine.Plan(
+            **values,
+            coverage=tuple(coverage[pk]),
+            promotions=tuple(promotions[pk]),
+        )
+        stored.append(StoredPlan(pk=pk, plan=plan, retired=row[-1] is not None))
+    return stored
+
+
+def offered_document() -> CatalogDocument:
+    """What is on offer now: the document export writes and the planner loads."""
+    rates = rates_in_force() or engine.Rates(base="EUR", per_base={"EUR": 1})
+    return CatalogDocument(
+        rates=rates,
+        regions=regions(),
+        operators=tuple(op for _, op, _ in operators(Operator.objects.active())),
+        plans=tuple(stored.plan for stored in plans(Plan.objects.offered())),
+    )
+
+
+def plan_changes(before: engine.Plan, after: engine.Plan) -> tuple[dict, dict]:
+    """The fields that differ, each side as the catalog file writes it."""
+    old, new = dump_plan(before, {}), dump_plan(after, {})
+    if before.operator != after.operator:
+        old["operator"], new["operator"] = before.operator, after.operator
+    keys = [key for key in new if old.get(key) != new.get(key)]
+    return {key: old.get(key) for key in keys}, {key: new.get(key) for key in keys}
+
+
+def chunks(items: Iterable, size: int = 500):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

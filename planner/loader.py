@@ -1,0 +1,32 @@
+"""The catalog on offer, from the database, as the engine's frozen dataclasses.
+
+Loading 10k plans takes a few hundred milliseconds, so the result is kept per
+process and reused while the catalog version is the same: one query per request
+when nothing changed.
+"""
+
+import threading
+
+from catalog.models import CatalogVersion
+from catalog.store import offered_document
+from planner.engine.model import Catalog
+
+_lock = threading.Lock()
+_cached: tuple[str, Catalog] | None = None
+
+
+def catalog_version() -> str:
+    version = CatalogVersion.current()
+    return version.label if version else ""
+
+
+def load_catalog() -> Catalog:
+    global _cached
+    version = catalog_version()
+    cached = _cached
+    if cached is not None and cached[0] == version and version:
+        return cached[1]
+    catalog = offered_document().to_engine(version=version)
+    with _lock:
+        _cached = (version, catalog)
+    return catalog
