@@ -1,0 +1,521 @@
+"""From trip and catalog to the purchases worth modelling.
+
+A candidate is one way to buy (or hold) a plan: the plan, its activation day,
+the promotion it gets, the devices it serves. Everything the MILP needs is
+computed here, exactly, so that `milp.py` only turns numbers into rows.
+
+Two prunings keep the model small; each keeps a replacement for every
+purchase it removes that is at least as good in every respect the model
+looks at, so no optimum is lost (docs/engine.md gives the argument in full):
+
+- plan dominance (`_dominated`): a plan whose every purchase can be swapped
+  one for one for a purchase of an unrestricted plan that covers a superset of
+  its useful days with at least its data, for no more money;
+- activation days (`_activations`): of two activations of one plan with the
+  same price, promotion and caps, the one whose useful days are a subset of
+  the other's is dropped.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import combinations
+
+from planner.engine.fairuse import fair_use
+from planner.engine.model import EU_FAIR_USE, Catalog, Plan, Promotion, Trip
+from planner.engine.money import exact_div
+from planner.engine.result import FairUse
+
+INF = Decimal("Infinity")
+
+
+@dataclass(frozen=True)
+class Days:
+    dates: tuple[date, ...]
+    countries: tuple[str, ...]
+    need: tuple[Decimal, ...]  # per device
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+
+def trip_days(trip: Trip) -> Days:
+    dates, countries, need = [], [], []
+    for leg in trip.legs:
+        for _ in range(leg.days):
+            dates.append(trip.start_date + timedelta(days=len(dates)))
+            countries.append(leg.country)
+            need.append(leg.gb_per_day)
+    return Days(tuple(dates), tuple(countries), tuple(need))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A coverage entry of a candidate, restricted to the trip days it serves."""
+
+    index: int  # position in plan.coverage
+    days: tuple[int, ...]  # trip days in this entry's countries while active
+    cap: Decimal | None  # included GB over these days; None = no cap
+    fair_use: FairUse | None
+    overage: Decimal | None  # per GB, plan currency
+    overage_base: Decimal | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    plan: Plan
+    owned: bool  # an owned renewal: price 0, device 1 among its devices
+    start: int  # activation day (0-based; owned renewals are at 0, V, 2V...)
+    promo: Promotion | None
+    price: Decimal  # plan currency, after promotion
+    price_base: Decimal
+    penalty_base: Decimal  # switch penalty in base; 0 for owned renewals
+    allowance: Decimal | None  # data_gb + bonus; None = unlimited
+    daily: Decimal | None
+    entries: tuple[Entry, ...]
+    devices: tuple[int, ...]  # 0-based
+    new_customer: bool  # uses new-customer status at the operator
+    voice_days: tuple[int, ...]  # trip days it covers with voice (needs_voice only)
+    limit_group: bool  # bounded by max_purchases, a promotion limit or new-customer status
+
+    @property
+    def days(self) -> tuple[int, ...]:
+        return tuple(sorted(i for e in self.entries for i in e.days))
+
+    @property
+    def pooled(self) -> bool:
+        return len(self.devices) > 1
+
+
+@dataclass(frozen=True)
+class Options:
+    """The filters and sizes the candidate builder works with."""
+
+    devices: int
+    sharing: bool
+    min_rank: int
+    needs_voice: bool
+    esim_only: bool
+    penalty_base: Decimal
+    owned_operators: frozenset[str]
+
+
+@dataclass
+class PruneStats:
+    plans: int = 0
+    allowed: int = 0
+    kept: int = 0
+
+
+def _entry_of(plan: Plan, min_rank: int) -> dict[str, int]:
+    """Country → index of the plan's coverage entry that counts on this trip."""
+    out = {}
+    for n, cov in enumerate(plan.coverage):
+        if cov.network.rank < min_rank:
+            continue
+        for c in cov.countries:
+            out.setdefault(c, n)
+    return out
+
+
+def _devcap(plan: Plan, opts: Options) -> int:
+    if not opts.sharing:
+        return 1
+    return opts.devices if plan.hotspot else min(plan.max_devices, opts.devices)
+
+
+def _device_sets(plan: Plan, opts: Options, owned: bool) -> list[tuple[int, ...]]:
+    cap = _devcap(plan, opts)
+    everyone = tuple(range(opts.devices))
+    if cap >= opts.devices:
+        return [everyone]
+    sets = [tuple(s) for s in combinations(everyone, cap)]
+    return [s for s in sets if 0 in s] if owned else sets
+
+
+def _promo_on(plan: Plan, day: date) -> Promotion | None:
+    # windows of one plan never overlap (rejected at import), so at most one applies
+    return next((pr for pr in plan.promotions if pr.starts <= day <= pr.ends), None)
+
+
+def _available(plan: Plan, day: date) -> bool:
+    return (plan.available_from is None or plan.available_from <= day) and (
+        plan.available_until is None or day <= plan.available_until
+    )
+
+
+def _restricted_promo(pr: Promotion) -> bool:
+    return pr.limit is not None or pr.new_customer_only
+
+
+def _options_at(plan: Plan, day: date, opts: Options) -> list[Promotion | None]:
+    """Promotion choices for a purchase activated on `day`; None = list price.
+
+    An unrestricted promotion makes the list price pointless (same purchase,
+    price no higher, allowance no lower), so only the promotion is offered. A
+    restricted one keeps the list price beside it, for when it is used up.
+    """
+    if not _available(plan, day):
+        return []
+    new_customer_ok = plan.operator not in opts.owned_operators
+    if plan.new_customer_only and not new_customer_ok:
+        return []
+    pr = _promo_on(plan, day)
+    if pr is None or (pr.new_customer_only and not new_customer_ok):
+        return [None]
+    if _restricted_promo(pr):
+        return [None, pr]
+    return [pr]
+
+
+def _unrestricted(plan: Plan) -> bool:
+    return (
+        plan.max_purchases is None
+        and not plan.new_customer_only
+        and not any(_restricted_promo(pr) for pr in plan.promotions)
+    )
+
+
+def _promo_price(plan: Plan, pr: Promotion | None) -> Decimal:
+    if pr is None:
+        return plan.price
+    return plan.price * (1 - pr.discount_percent / 100)
+
+
+@dataclass
+class _View:
+    """A plan seen from this trip: what dominance compares."""
+
+    plan: Plan
+    entry_of: dict[str, int]
+    mask: int  # bit per trip country with a counting entry
+    useful: tuple[int, ...]  # trip days where a purchase could matter
+    prices: tuple[Decimal | None, ...]  # per day: least base price of a purchase activated then
+    veff: int
+    devcap: int
+    reach: Decimal  # most data one purchase can usefully supply on this trip
+    max_need: Decimal
+    unrestricted: bool
+    has_overage: bool
+    allowance: Decimal  # data_gb + largest bonus, INF when unlimited
+    daily: Decimal
+    caps_ok: Decimal  # least cap on the trip's useful countries (INF when none)
+
+
+def _view(plan: Plan, days: Days, cidx: dict[str, int], opts: Options, catalog: Catalog):
+    entry_of = _entry_of(plan, opts.min_rank)
+    voice = opts.needs_voice and plan.voice
+    useful = tuple(
+        i for i in range(len(days)) if days.countries[i] in entry_of and (days.need[i] > 0 or voice)
+    )
+    if not useful:
+        return None
+    prices: list[Decimal | None] = []
+    for d in days.dates:
+        choices = _options_at(plan, d, opts)
+        prices.append(
+            min(
+                (catalog.rates.to_base(_promo_price(plan, pr), plan.currency) for pr in choices),
+                default=None,
+            )
+        )
+    if all(p is None for p in prices):
+        return None
+    mask = 0
+    for c in {days.countries[i] for i in useful}:
+        mask |= 1 << cidx[c]
+    devcap = _devcap(plan, opts)
+    need_sum = sum((days.need[i] for i in useful), Decimal(0))
+    max_need = max(days.need[i] for i in useful)
+    bonus = max((pr.bonus_gb for pr in plan.promotions), default=Decimal(0))
+    countries = {days.countries[i] for i in useful}
+    caps = INF
+    has_overage = False
+    start = days.dates[0]
+    for c in countries:
+        cov = plan.coverage[entry_of[c]]
+        if cov.overage_per_gb is not None:
+            has_overage = True
+        if cov.cap_gb == EU_FAIR_USE:
+            # later activation dates only raise the cap (the wholesale table falls)
+            caps = min(caps, fair_use(plan, start, catalog.rates).cap_gb)
+        elif cov.cap_gb is not None:
+            caps = min(caps, Decimal(cov.cap_gb))
+    return _View(
+        plan=plan,
+        entry_of=entry_of,
+        mask=mask,
+        useful=useful,
+        prices=tuple(prices),
+        veff=min(plan.validity_days, len(days)),
+        devcap=devcap,
+        reach=devcap * need_sum,
+        max_need=max_need,
+        unrestricted=_unrestricted(plan),
+        has_overage=has_overage,
+        allowance=INF if plan.data_gb is None else plan.data_gb + bonus,
+        daily=INF if plan.daily_gb is None else plan.daily_gb,
+        caps_ok=caps,
+    )
+
+
+def _dominates(q: _View, p: _View, needs_voice: bool) -> bool:
+    """Can every purchase of p be swapped for one of q on the same day, for no more money?
+
+    q is unrestricted (no purchase limit, no new-customer or limited promotion),
+    so the swap never breaks a count constraint; p's own limits only bind p.
+    q at the same activation day covers a superset of p's useful days, its
+    allowance, caps and daily limit never bind below what one purchase of p
+    can usefully supply (p's overage included, which q then supplies as
+    included data), it serves at least as many devices, and it costs no more.
+    """
+    if p.mask & ~q.mask or q.veff < p.veff or q.devcap < p.devcap:
+        return False
+    if needs_voice and p.plan.voice and not q.plan.voice:
+        return False
+    need = p.reach if p.has_overage else min(p.allowance, p.reach)
+    if q.allowance < need or q.caps_ok < p.reach:
+        return False
+    if q.daily < min(p.daily, p.devcap * p.max_need):
+        return False
+    for qp, pp in zip(q.prices, p.prices, strict=True):
+        if pp is not None and (qp is None or qp > pp):
+            return False
+    return True
+
+
+def _sort_key(v: _View, big: Decimal):
+    unavailable = sum(1 for x in v.prices if x is None)
+    total = sum((x for x in v.prices if x is not None), Decimal(0))
+    return (
+        unavailable,
+        total,
+        -v.veff,
+        -min(v.allowance, big),
+        -min(v.daily, big),
+        -v.mask.bit_count(),
+        -v.devcap,
+        not v.plan.voice,
+        v.plan.slug,
+    )
+
+
+def prune_plans(views: list[_View], needs_voice: bool) -> list[_View]:
+    """Drop dominated plans. Kept dominators are never removed later, so every
+    dropped plan has a dominator in the result; the order only decides how much
+    is pruned, not whether it is exact."""
+    big = max((v.reach for v in views), default=Decimal(0))
+    order = sorted(views, key=lambda v: _sort_key(v, big))
+    frontier: dict[int, list[_View]] = {}
+    kept = []
+    for v in order:
+        dominated = False
+        for mask, members in frontier.items():
+            if v.mask & ~mask:
+                continue
+            if any(_dominates(q, v, needs_voice) for q in members):
+                dominated = True
+                break
+        if dominated:
+            continue
+        kept.append(v)
+        if v.unrestricted:
+            frontier.setdefault(v.mask, []).append(v)
+    kept.sort(key=lambda v: v.plan.slug)
+    return kept
+
+
+def _entries(
+    plan: Plan,
+    entry_of: dict[str, int],
+    start: int,
+    days: Days,
+    catalog: Catalog,
+    *,
+    supply_days: bool,
+) -> tuple[Entry, ...]:
+    end = min(start + plan.validity_days, len(days))
+    by_entry: dict[int, list[int]] = {}
+    for i in range(start, end):
+        n = entry_of.get(days.countries[i])
+        if n is not None and (days.need[i] > 0 or not supply_days):
+            by_entry.setdefault(n, []).append(i)
+    out = []
+    for n in sorted(by_entry):
+        cov = plan.coverage[n]
+        fu = None
+        if cov.cap_gb == EU_FAIR_USE:
+            fu = fair_use(plan, days.dates[start], catalog.rates)
+            cap = fu.cap_gb
+        else:
+            cap = None if cov.cap_gb is None else Decimal(cov.cap_gb)
+        over = cov.overage_per_gb
+        out.append(
+            Entry(
+                index=n,
+                days=tuple(by_entry[n]),
+                cap=cap,
+                fair_use=fu,
+                overage=over,
+                overage_base=None if over is None else catalog.rates.to_base(over, plan.currency),
+            )
+        )
+    return tuple(out)
+
+
+def _activations(view: _View, days: Days, opts: Options, catalog: Catalog) -> list[int]:
+    """Activation days worth modelling for a bought plan.
+
+    Activations with the same signature (promotion choices, and the fair-use
+    caps that depend on the date) are interchangeable except for the useful
+    days they reach, C(t) = useful ∩ [t, t+V-1]. C(t) ⊆ C(t') makes t'
+    at least as good: same price, same caps, a superset of days. Useful days
+    are those where the plan counts and there is data or voice to give, so a
+    day outside C(t) contributes nothing to any constraint.
+    """
+    plan = view.plan
+    useful = view.useful
+    v = plan.validity_days
+    groups: dict[tuple, list[tuple[int, int, int]]] = {}
+    for t in range(len(days)):
+        choices = _options_at(plan, days.dates[t], opts)
+        if not choices:
+            continue
+        first = next((i for i in useful if i >= t), None)
+        if first is None or first > t + v - 1:
+            continue
+        last = max(i for i in useful if i <= t + v - 1)
+        fair = tuple(
+            fair_use(plan, days.dates[t], catalog.rates).cap_gb
+            for cov in plan.coverage
+            if cov.cap_gb == EU_FAIR_USE
+        )
+        sig = (tuple(id(c) for c in choices), fair)
+        groups.setdefault(sig, []).append((first, last, t))
+    keep = []
+    for items in groups.values():
+        items.sort(key=lambda x: (x[0], -x[1], x[2]))
+        best_last = -1
+        for _first, last, t in items:
+            if last > best_last:
+                keep.append(t)
+                best_last = last
+    return sorted(keep)
+
+
+def _voice_days(entries_all: Iterable[Entry]) -> tuple[int, ...]:
+    return tuple(sorted({i for e in entries_all for i in e.days}))
+
+
+def build_candidates(
+    trip: Trip,
+    catalog: Catalog,
+    days: Days,
+    opts: Options,
+    *,
+    plans: Iterable[Plan] | None = None,
+    prune: bool = True,
+) -> tuple[list[Candidate], PruneStats]:
+    stats = PruneStats()
+    countries = sorted(set(days.countries))
+    cidx = {c: n for n, c in enumerate(countries)}
+    pool = catalog.plans if plans is None else tuple(plans)
+    stats.plans = len(pool)
+    views = []
+    for plan in pool:
+        if opts.esim_only and not plan.esim:
+            continue
+        v = _view(plan, days, cidx, opts, catalog)
+        if v is not None:
+            views.append(v)
+    stats.allowed = len(views)
+    if prune:
+        views = prune_plans(views, opts.needs_voice)
+    stats.kept = len(views)
+
+    out: list[Candidate] = []
+    for v in views:
+        starts = _activations(v, days, opts, catalog) if prune else range(len(days))
+        for t in starts:
+            for pr in _options_at(v.plan, days.dates[t], opts):
+                out.extend(_bought(v, t, pr, days, opts, catalog))
+    if plans is None:
+        for slug in trip.owned:
+            plan = catalog.plan(slug)
+            assert plan is not None  # parse_trip checked
+            out.extend(_owned(plan, days, opts, catalog))
+    return out, stats
+
+
+def _bought(v: _View, t: int, pr: Promotion | None, days, opts, catalog) -> list[Candidate]:
+    plan = v.plan
+    entries = _entries(plan, v.entry_of, t, days, catalog, supply_days=True)
+    voice = ()
+    if opts.needs_voice and plan.voice:
+        voice = _voice_days(_entries(plan, v.entry_of, t, days, catalog, supply_days=False))
+    if not entries and not voice:
+        return []
+    price = _promo_price(plan, pr)
+    nc = plan.new_customer_only or (pr is not None and pr.new_customer_only)
+    limited = nc or plan.max_purchases is not None or (pr is not None and pr.limit is not None)
+    return [
+        Candidate(
+            plan=plan,
+            owned=False,
+            start=t,
+            promo=pr,
+            price=price,
+            price_base=catalog.rates.to_base(price, plan.currency),
+            penalty_base=opts.penalty_base,
+            allowance=None
+            if plan.data_gb is None
+            else plan.data_gb + (pr.bonus_gb if pr is not None else 0),
+            daily=plan.daily_gb,
+            entries=entries,
+            devices=devs,
+            new_customer=nc,
+            voice_days=voice,
+            limit_group=limited,
+        )
+        for devs in _device_sets(plan, opts, owned=False)
+    ]
+
+
+def _owned(plan: Plan, days: Days, opts: Options, catalog: Catalog) -> list[Candidate]:
+    entry_of = _entry_of(plan, opts.min_rank)
+    out = []
+    for t in range(0, len(days), plan.validity_days):
+        entries = _entries(plan, entry_of, t, days, catalog, supply_days=True)
+        voice = ()
+        if opts.needs_voice and plan.voice:
+            voice = _voice_days(_entries(plan, entry_of, t, days, catalog, supply_days=False))
+        # an owned renewal exists whether or not it serves the trip; one that
+        # serves nothing is left out of the model (and of the result)
+        if not entries and not voice:
+            continue
+        for devs in _device_sets(plan, opts, owned=True):
+            out.append(
+                Candidate(
+                    plan=plan,
+                    owned=True,
+                    start=t,
+                    promo=None,
+                    price=Decimal(0),
+                    price_base=Decimal(0),
+                    penalty_base=Decimal(0),
+                    allowance=plan.data_gb,
+                    daily=plan.daily_gb,
+                    entries=entries,
+                    devices=devs,
+                    new_customer=False,
+                    voice_days=voice,
+                    limit_group=True,
+                )
+            )
+    return out
+
+
+def penalty_in_base(trip: Trip, catalog: Catalog) -> Decimal:
+    currency = trip.currency or catalog.rates.base
+    return exact_div(trip.switch_penalty, catalog.rates.per_base[currency])

@@ -1,0 +1,418 @@
+"""The planning model as a MILP for HiGHS (through highspy, no scipy).
+
+Columns: x[c] (how many purchases of candidate c, integer), for every day c
+can serve and every device it serves (or one pooled column for a purchase
+that serves every device) its included and its overage GB, the pool's share
+per device and day, and the GB left unmet where limits could leave some.
+Copies of one candidate share their supply columns: n identical purchases
+can split any aggregated flow evenly, so aggregating them is exact.
+
+Three lexicographic stages on one model (planning model §6): least GB unmet,
+then least cost plus switch penalty, then fewest purchases within 0.005 of
+that. Each stage adds a row holding the previous optimum and restarts from the
+previous solution.
+"""
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from planner.engine.candidates import Candidate, Days
+
+TOLERANCE = 0.005  # §6: "within 0.005 of the least objective"
+FEAS = 1e-7
+
+
+@dataclass
+class _Builder:
+    cost: list[float] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[int] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)
+    row_upper: list[float] = field(default_factory=list)
+    starts: list[int] = field(default_factory=lambda: [0])
+    index: list[int] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)
+
+    def col(self, cost: float, lower: float, upper: float, integer: bool = False) -> int:
+        self.cost.append(cost)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(1 if integer else 0)
+        return len(self.cost) - 1
+
+    def row(self, lower: float, upper: float, terms: list[tuple[int, float]]) -> None:
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+        for j, v in terms:
+            self.index.append(j)
+            self.value.append(v)
+        self.starts.append(len(self.index))
+
+
+@dataclass
+class Solution:
+    optimal: bool
+    found: bool
+    counts: list[int]  # per candidate
+    # (candidate, device or -1 for the pool, day) -> (included GB, overage GB)
+    supply: dict[tuple[int, int, int], tuple[float, float]]
+    pool_share: dict[tuple[int, int], float]  # (device, day) -> GB from pooled purchases
+    voice_missing: list[int]  # days left without a voice plan by purchase limits
+    rows: int
+    cols: int
+    nonzeros: int
+    solves: int
+    seconds: float
+
+
+@dataclass
+class Layout:
+    """Which columns the builder made, to read a solution back."""
+
+    x: list[int]
+    supply: dict[tuple[int, int, int], tuple[int | None, int | None]]
+    pool_share: dict[tuple[int, int], int]
+    unmet: list[int]
+    bought: list[int]  # x columns of purchases that are not owned renewals
+    voice_slack: dict[int, int]  # day -> column that is 1 when the day has no voice plan
+
+
+def _capacity(c: Candidate, entry) -> tuple[bool, bool]:
+    daily_ok = c.daily is None or c.daily > 0
+    incl = (
+        daily_ok
+        and (c.allowance is None or c.allowance > 0)
+        and (entry.cap is None or entry.cap > 0)
+    )
+    over = daily_ok and entry.overage is not None
+    return incl, over
+
+
+def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
+    b = _Builder()
+    x_cols: list[int] = []
+    supply: dict[tuple[int, int, int], tuple[int | None, int | None]] = {}
+    demand: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
+    pool: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    # (device, day) pairs that a candidate without a purchase limit can serve:
+    # enough copies of it meet any need, so GB can be left unmet only elsewhere
+    free_cover: set[tuple[int, int]] = set()
+    counts_by_plan: dict[str, list[int]] = defaultdict(list)
+    plan_max: dict[str, int] = {}
+    counts_by_promo: dict[tuple[str, str], list[int]] = defaultdict(list)
+    promo_limit: dict[tuple[str, str], int] = {}
+    new_customer: dict[str, list[int]] = defaultdict(list)
+    owned_choice: dict[tuple[str, int], list[int]] = defaultdict(list)
+    need = [float(n) for n in days.need]
+
+    owned_groups: dict[tuple[str, int], int] = defaultdict(int)
+    for c in cands:
+        if c.owned:
+            owned_groups[(c.plan.slug, c.start)] += 1
+
+    for n, c in enumerate(cands):
+        if c.owned:
+            single = owned_groups[(c.plan.slug, c.start)] == 1
+            x = b.col(0.0, 1.0 if single else 0.0, 1.0, integer=True)
+            if not single:
+                owned_choice[(c.plan.slug, c.start)].append(x)
+        else:
+            ub = math.inf
+            if c.new_customer:
+                ub = 1.0
+            if c.plan.max_purchases is not None:
+                ub = min(ub, float(c.plan.max_purchases))
+            if c.promo is not None and c.promo.limit is not None:
+                ub = min(ub, float(c.promo.limit))
+            x = b.col(float(c.price_base + c.penalty_base), 0.0, ub, integer=True)
+            if c.plan.max_purchases is not None:
+                counts_by_plan[c.plan.slug].append(x)
+                plan_max[c.plan.slug] = c.plan.max_purchases
+            if c.promo is not None and c.promo.limit is not None:
+                counts_by_promo[(c.plan.slug, c.promo.name)].append(x)
+                promo_limit[(c.plan.slug, c.promo.name)] = c.promo.limit
+            if c.new_customer:
+                new_customer[c.plan.operator].append(x)
+        x_cols.append(x)
+
+        pooled = len(c.devices) == devices > 1
+        targets = [-1] if pooled else list(c.devices)
+        width = len(c.devices)
+        all_incl: list[int] = []
+        total_need = 0.0
+        per_day: dict[int, list[int]] = defaultdict(list)
+        for e in c.entries:
+            incl_ok, over_ok = _capacity(c, e)
+            if not incl_ok and not over_ok:
+                continue
+            e_incl: list[int] = []
+            e_over: list[int] = []
+            e_need = 0.0
+            for i in e.days:
+                top = need[i] * (devices if pooled else 1)
+                e_need += need[i] * width
+                for k in targets:
+                    ci = b.col(0.0, 0.0, top) if incl_ok else None
+                    co = b.col(float(e.overage_base), 0.0, top) if over_ok else None
+                    supply[(n, k, i)] = (ci, co)
+                    for col in (ci, co):
+                        if col is None:
+                            continue
+                        per_day[i].append(col)
+                        if k == -1:
+                            pool[i].append((col, 1.0))
+                        else:
+                            demand[(k, i)].append((col, 1.0))
+                    if ci is not None:
+                        e_incl.append(ci)
+                    if co is not None:
+                        e_over.append(co)
+                    if not c.owned and not c.limit_group:
+                        for d in range(devices) if k == -1 else [k]:
+                            free_cover.add((d, i))
+            total_need += e_need
+            all_incl.extend(e_incl)
+            if e_incl and e.cap is not None and float(e.cap) < e_need:
+                b.row(-math.inf, 0.0, [(j, 1.0) for j in e_incl] + [(x, -float(e.cap))])
+            if e_over:
+                b.row(-math.inf, 0.0, [(j, 1.0) for j in e_over] + [(x, -e_need)])
+        if all_incl:
+            allowance = total_need if c.allowance is None else min(float(c.allowance), total_need)
+            b.row(-math.inf, 0.0, [(j, 1.0) for j in all_incl] + [(x, -allowance)])
+        if c.daily is not None:
+            daily = float(c.daily)
+            for i, cols in per_day.items():
+                if daily < need[i] * width:
+                    b.row(-math.inf, 0.0, [(j, 1.0) for j in cols] + [(x, -daily)])
+
+    pool_share: dict[tuple[int, int], int] = {}
+    for i, terms in pool.items():
+        shares = []
+        for k in range(devices):
+            q = b.col(0.0, 0.0, need[i])
+            pool_share[(k, i)] = q
+            demand[(k, i)].append((q, 1.0))
+            shares.append((q, -1.0))
+        b.row(0.0, math.inf, terms + shares)
+
+    unmet: list[int] = []
+    for k in range(devices):
+        for i in range(len(days)):
+            if need[i] <= 0 or not demand.get((k, i)):
+                continue  # nothing can serve it: short by the whole need, no row
+            terms = demand[(k, i)]
+            if (k, i) not in free_cover:
+                u = b.col(0.0, 0.0, need[i])
+                unmet.append(u)
+                terms = terms + [(u, 1.0)]
+            b.row(need[i], math.inf, terms)
+
+    voice_slack: dict[int, int] = {}
+    if needs_voice:
+        by_day: dict[int, list[int]] = defaultdict(list)
+        held: set[int] = set()
+        free: set[int] = set()
+        for n, c in enumerate(cands):
+            for i in c.voice_days:
+                if c.owned:
+                    held.add(i)
+                else:
+                    by_day[i].append(x_cols[n])
+                    if not c.limit_group:
+                        free.add(i)
+        for i, cols in sorted(by_day.items()):
+            if i in held:
+                continue
+            terms = [(j, 1.0) for j in cols]
+            if i not in free:
+                # limits may leave the day without a voice plan: a slack counted
+                # with the unmet GB in stage 1, so the model is never infeasible
+                w = b.col(0.0, 0.0, 1.0)
+                unmet.append(w)
+                voice_slack[i] = w
+                terms.append((w, 1.0))
+            b.row(1.0, math.inf, terms)
+
+    for slug, cols in counts_by_plan.items():
+        if len(cols) > 1:
+            b.row(-math.inf, float(plan_max[slug]), [(j, 1.0) for j in cols])
+    for key, cols in counts_by_promo.items():
+        if len(cols) > 1:
+            b.row(-math.inf, float(promo_limit[key]), [(j, 1.0) for j in cols])
+    for cols in new_customer.values():
+        if len(cols) > 1:
+            b.row(-math.inf, 1.0, [(j, 1.0) for j in cols])
+    for cols in owned_choice.values():
+        b.row(1.0, 1.0, [(j, 1.0) for j in cols])
+
+    bought = [x_cols[n] for n, c in enumerate(cands) if not c.owned]
+    return b, Layout(
+        x=x_cols,
+        supply=supply,
+        pool_share=pool_share,
+        unmet=unmet,
+        bought=bought,
+        voice_slack=voice_slack,
+    )
+
+
+def _highs(time_limit: float) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", max(time_limit, 0.01))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1e-7)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", 1)
+    return h
+
+
+def _pass(h: highspy.Highs, b: _Builder) -> None:
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(b.cost)
+    lp.num_row_ = len(b.row_lower)
+    lp.col_cost_ = np.array(b.cost, dtype=np.float64)
+    lp.col_lower_ = np.array(b.lower, dtype=np.float64)
+    lp.col_upper_ = np.array(b.upper, dtype=np.float64)
+    lp.row_lower_ = np.array(b.row_lower, dtype=np.float64)
+    lp.row_upper_ = np.array(b.row_upper, dtype=np.float64)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(b.starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(b.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(b.value, dtype=np.float64)
+    lp.a_matrix_.num_col_ = lp.num_col_
+    lp.a_matrix_.num_row_ = lp.num_row_
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous for v in b.integer
+    ]
+    h.passModel(lp)
+
+
+def _run(h: highspy.Highs, deadline: float) -> tuple[bool, bool]:
+    """Solve; (proven optimal, has a feasible solution)."""
+    h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
+    h.run()
+    status = h.getModelStatus()
+    found = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+    return status == highspy.HighsModelStatus.kOptimal, found
+
+
+def solve(
+    cands: list[Candidate],
+    days: Days,
+    devices: int,
+    needs_voice: bool,
+    time_limit: float,
+    *,
+    fewest: bool = True,
+) -> Solution:
+    started = time.perf_counter()
+    deadline = started + time_limit
+    b, lay = build(cands, days, devices, needs_voice)
+    n_cols = len(b.cost)
+    h = _highs(time_limit)
+    if n_cols == 0:
+        return Solution(True, True, [], {}, {}, [], 0, 0, 0, 0, time.perf_counter() - started)
+    _pass(h, b)
+    cost = np.array(b.cost, dtype=np.float64)
+    optimal = True
+    solves = 0
+    values = None
+
+    def add_bound(costs: np.ndarray, upper: float) -> None:
+        idx = np.nonzero(costs)[0].astype(np.int32)
+        h.addRow(-math.inf, upper, len(idx), idx, costs[idx])
+
+    if lay.unmet:
+        stage1 = np.zeros(n_cols)
+        stage1[lay.unmet] = 1.0
+        h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), stage1)
+        ok, found = _run(h, deadline)
+        solves += 1
+        optimal &= ok
+        if not found:
+            return _empty(lay, b, solves, started)
+        values = list(h.getSolution().col_value)
+        least = h.getInfo().objective_function_value
+        add_bound(stage1, least + 1e-6)
+        h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), cost)
+        h.setSolution(_sol(values))
+
+    ok, found = _run(h, deadline)
+    solves += 1
+    optimal &= ok
+    if not found:
+        return _empty(lay, b, solves, started)
+    values = list(h.getSolution().col_value)
+    best = h.getInfo().objective_function_value
+
+    bought = sum(round(values[j]) for j in lay.bought)
+    if fewest and bought > 0 and time.perf_counter() < deadline:
+        add_bound(cost, best + TOLERANCE)
+        # fewest purchases first; cost (weight 100, so 0.005 of it is worth half a
+        # purchase) then picks the cheapest of those
+        stage3 = cost * 100.0
+        stage3[lay.bought] += 1.0
+        h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), stage3)
+        h.setSolution(_sol(values))
+        ok, found = _run(h, deadline)
+        solves += 1
+        optimal &= ok
+        if found:
+            values = list(h.getSolution().col_value)
+
+    return _read(values, lay, b, optimal, solves, started)
+
+
+def _sol(values: list[float]) -> highspy.HighsSolution:
+    s = highspy.HighsSolution()
+    s.col_value = values
+    s.value_valid = True
+    return s
+
+
+def _empty(lay: Layout, b: _Builder, solves: int, started: float) -> Solution:
+    return Solution(
+        False,
+        False,
+        [0] * len(lay.x),
+        {},
+        {},
+        [],
+        len(b.row_lower),
+        len(b.cost),
+        len(b.index),
+        solves,
+        time.perf_counter() - started,
+    )
+
+
+def _read(values, lay: Layout, b: _Builder, optimal: bool, solves: int, started: float):
+    counts = [round(values[j]) for j in lay.x]
+    supply = {}
+    for key, (ci, co) in lay.supply.items():
+        incl = values[ci] if ci is not None else 0.0
+        over = values[co] if co is not None else 0.0
+        if incl > 1e-9 or over > 1e-9:
+            supply[key] = (max(incl, 0.0), max(over, 0.0))
+    shares = {key: values[j] for key, j in lay.pool_share.items() if values[j] > 1e-9}
+    voice_missing = sorted(i for i, j in lay.voice_slack.items() if values[j] > 0.5)
+    return Solution(
+        optimal,
+        True,
+        counts,
+        supply,
+        shares,
+        voice_missing,
+        len(b.row_lower),
+        len(b.cost),
+        len(b.index),
+        solves,
+        time.perf_counter() - started,
+    )

@@ -1,0 +1,154 @@
+"""The trip document (formats.md, "Trip") into a `Trip`, or a `TripError` naming the field."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django_countries.data import COUNTRIES
+
+from planner.engine.model import Catalog, Leg, Network, Trip
+
+MAX_LEGS = 20
+MAX_DAYS = 365
+MAX_GB_PER_DAY = Decimal(50)
+MAX_DEVICES = 10
+
+_TRIP_KEYS = {
+    "start_date",
+    "legs",
+    "devices",
+    "sharing",
+    "owned",
+    "min_network",
+    "needs_voice",
+    "esim_only",
+    "currency",
+    "switch_penalty",
+}
+_LEG_KEYS = {"country", "days", "gb_per_day"}
+
+
+class TripError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _keys(obj: Any, allowed: set[str], required: set[str], path: str) -> dict:
+    if not isinstance(obj, dict):
+        raise TripError(path or "trip", "must be an object")
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        where = f"{path}." if path else ""
+        raise TripError(where + unknown[0], f"unknown key(s): {', '.join(unknown)}")
+    for key in sorted(required):
+        if key not in obj:
+            raise TripError(f"{path}.{key}" if path else key, "is required")
+    return obj
+
+
+def _int(value: Any, path: str, low: int, high: int) -> int:
+    # bool is an int in Python; a JSON true is not a number of days
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TripError(path, "must be a whole number")
+    if not low <= value <= high:
+        raise TripError(path, f"must be between {low} and {high}")
+    return value
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise TripError(path, "must be true or false")
+    return value
+
+
+def _decimal(value: Any, path: str, low: Decimal, high: Decimal | None) -> Decimal:
+    # decimals travel as strings (formats.md); an int is unambiguous, a float is not
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise TripError(path, 'must be a decimal string such as "1.5"')
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise TripError(path, f"{value!r} is not a decimal number") from None
+    if not d.is_finite():
+        raise TripError(path, "must be a finite number")
+    if d < low or (high is not None and d > high):
+        raise TripError(path, f"must be between {low} and {high}" if high else f"must be >= {low}")
+    return d
+
+
+def parse_trip(data: dict, catalog: Catalog) -> Trip:
+    obj = _keys(data, _TRIP_KEYS, {"start_date", "legs"}, "")
+
+    raw_start = obj["start_date"]
+    try:
+        start = date.fromisoformat(raw_start) if isinstance(raw_start, str) else None
+    except ValueError:
+        start = None
+    if start is None:
+        raise TripError("start_date", 'must be a date such as "2026-06-01"')
+
+    raw_legs = obj["legs"]
+    if not isinstance(raw_legs, list):
+        raise TripError("legs", "must be a list")
+    if not 1 <= len(raw_legs) <= MAX_LEGS:
+        raise TripError("legs", f"must hold 1 to {MAX_LEGS} legs, not {len(raw_legs)}")
+    legs = []
+    total = 0
+    for n, raw in enumerate(raw_legs):
+        path = f"legs[{n}]"
+        leg = _keys(raw, _LEG_KEYS, _LEG_KEYS, path)
+        country = leg["country"]
+        if not isinstance(country, str) or country not in COUNTRIES:
+            raise TripError(f"{path}.country", f"{country!r} is not an ISO 3166-1 alpha-2 code")
+        days = _int(leg["days"], f"{path}.days", 1, MAX_DAYS)
+        gb = _decimal(leg["gb_per_day"], f"{path}.gb_per_day", Decimal(0), MAX_GB_PER_DAY)
+        total += days
+        if total > MAX_DAYS:
+            raise TripError(f"{path}.days", f"the trip would last more than {MAX_DAYS} days")
+        legs.append(Leg(country=country, days=days, gb_per_day=gb))
+
+    devices = _int(obj.get("devices", 1), "devices", 1, MAX_DEVICES)
+    sharing = _bool(obj.get("sharing", False), "sharing")
+    needs_voice = _bool(obj.get("needs_voice", False), "needs_voice")
+    esim_only = _bool(obj.get("esim_only", True), "esim_only")
+
+    raw_owned = obj.get("owned", [])
+    if not isinstance(raw_owned, list):
+        raise TripError("owned", "must be a list of plan slugs")
+    owned = []
+    slugs = {p.slug for p in catalog.plans}
+    for n, slug in enumerate(raw_owned):
+        if not isinstance(slug, str) or slug not in slugs:
+            raise TripError(f"owned[{n}]", f"no plan {slug!r} in the catalog")
+        if slug in owned:
+            raise TripError(f"owned[{n}]", f"{slug!r} is listed twice")
+        owned.append(slug)
+
+    raw_net = obj.get("min_network")
+    if raw_net is not None and raw_net not in ("4G", "5G"):
+        raise TripError("min_network", 'must be null, "4G" or "5G"')
+    min_network = Network(raw_net) if raw_net else None
+
+    currency = obj.get("currency", catalog.rates.base)
+    if currency is None:
+        currency = catalog.rates.base
+    if not isinstance(currency, str) or currency not in catalog.rates.per_base:
+        known = ", ".join(sorted(catalog.rates.per_base))
+        raise TripError("currency", f"{currency!r} has no exchange rate (known: {known})")
+
+    penalty = _decimal(obj.get("switch_penalty", "0"), "switch_penalty", Decimal(0), None)
+
+    return Trip(
+        start_date=start,
+        legs=tuple(legs),
+        devices=devices,
+        sharing=sharing,
+        owned=tuple(owned),
+        min_network=min_network,
+        needs_voice=needs_voice,
+        esim_only=esim_only,
+        currency=currency,
+        switch_penalty=penalty,
+    )
