@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -168,8 +169,10 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lt=today - STALE_AFTER))
 
     def with_price_per_gb(self):
+        # SQLite divides two whole-number decimals as integers; a float cast avoids
+        # that, and the result only orders plans and is shown rounded to cents.
         per_gb = ExpressionWrapper(
-            F("price") / F("data_gb"),
+            Cast("price", models.FloatField()) / F("data_gb"),
             output_field=models.DecimalField(max_digits=20, decimal_places=MONEY_PLACES),
         )
         return self.annotate(
@@ -181,7 +184,12 @@ class PlanQuerySet(models.QuerySet):
         currencies sort together; a currency without a rate sorts last."""
         out = models.DecimalField(max_digits=24, decimal_places=8)
         whens = [
-            When(currency=code, then=ExpressionWrapper(F("price") / Value(rate), output_field=out))
+            When(
+                currency=code,
+                then=ExpressionWrapper(
+                    Cast("price", models.FloatField()) / Value(float(rate)), output_field=out
+                ),
+            )
             for code, rate in per_base.items()
         ]
         return self.annotate(base_price=Case(*whens, default=Value(None), output_field=out))
@@ -269,11 +277,6 @@ class Plan(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.verified_on is None or self.verified_on < timezone.localdate() - STALE_AFTER
-
-    @property
-    def price_per_gb(self) -> Decimal | None:
-        # The queryset annotation of the same name wins where it is used.
-        return self.price / self.data_gb if self.data_gb else None
 
     def clean(self) -> None:
         if (

@@ -30,3 +30,9 @@ def load_catalog() -> Catalog:
     with _lock:
         _cached = (version, catalog)
     return catalog
+
+
+def forget_catalog() -> None:
+    global _cached
+    with _lock:
+        _cached = None
