@@ -5,4 +5,6 @@ from planner import views
 app_name = "planner"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("save/", views.save, name="save"),
+    path("p/<str:token>/", views.saved, name="saved"),
 ]

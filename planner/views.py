@@ -1,8 +1,158 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_countries import countries
+from django_htmx.http import HttpResponseClientRedirect
+
+from planner.engine.model import Catalog
+from planner.engine.result import to_document
+from planner.engine.solve import plan_trip
+from planner.engine.trip import TripError, parse_trip
+from planner.forms import (
+    LEG_FIELDS,
+    LegFormSet,
+    TripForm,
+    apply_leg_action,
+    attach_trip_error,
+    home_plan_choices,
+    legs_from_data,
+    trip_initial,
+)
+from planner.loader import load_catalog
+from planner.models import SavedTrip
+from planner.presenters import compare, present
+
+EXAMPLE_TRIP = {
+    "legs": [
+        {"country": "FR", "days": 10, "gb_per_day": "1.5"},
+        {"country": "CH", "days": 3, "gb_per_day": "1.5"},
+        {"country": "GB", "days": 4, "gb_per_day": "1.5"},
+        {"country": "FR", "days": 5, "gb_per_day": "1.5"},
+    ],
+}
+
+
+def _forms(request: HttpRequest, catalog: Catalog, data: QueryDict | dict | None, **initial):
+    form = TripForm(
+        data,
+        catalog=catalog,
+        home_plans=home_plan_choices(catalog),
+        initial=initial.get("trip"),
+    )
+    legs = LegFormSet(data, prefix="legs", initial=initial.get("legs"))
+    return form, legs
+
+
+def _plan(form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, dict | None]:
+    """Validate the form and plan the trip: (trip document, result document)."""
+    form_ok = form.is_valid()
+    legs.start_date = form.cleaned_data.get("start_date") if form_ok else None
+    if not (legs.is_valid() and form_ok):
+        return None, None
+    document = form.trip_document(legs)
+    try:
+        trip = parse_trip(document, catalog)
+    except TripError as error:
+        attach_trip_error(form, legs, error.field, error.message)
+        return None, None
+    result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+    return document, to_document(result)
+
+
+def _context(form, legs, catalog: Catalog, result: dict | None, **extra) -> dict:
+    return {
+        "form": form,
+        "legs": legs,
+        "catalog": catalog,
+        "country_names": [name for _code, name in countries],
+        "shown": present(result, catalog) if result else None,
+        **extra,
+    }
+
+
+def _default_start():
+    return timezone.localdate() + timedelta(days=14)
+
+
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    catalog = load_catalog()
+    if request.method == "GET":
+        initial_trip, initial_legs = {"start_date": _default_start()}, [{"usage": "normal"}]
+        source = request.GET.get("from")
+        if source:
+            saved = get_object_or_404(SavedTrip, token=source)
+            initial_trip, initial_legs = trip_initial(saved.trip)
+        elif "example" in request.GET:
+            example = {**EXAMPLE_TRIP, "start_date": _default_start().isoformat()}
+            initial_trip, initial_legs = trip_initial(example)
+        form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
+        return render(request, "planner/home.html", _context(form, legs, catalog, None))
+
+    action = request.POST.get("action", "")
+    if action:
+        # Add, remove or move a leg: show the form again as typed, without judging it yet.
+        data = request.POST.copy()
+        rows = apply_leg_action(legs_from_data(data), action)
+        for key in [k for k in data if k.startswith("legs-")]:
+            del data[key]
+        data.update({"legs-TOTAL_FORMS": str(len(rows)), "legs-INITIAL_FORMS": "0"})
+        for i, row in enumerate(rows):
+            for name in LEG_FIELDS:
+                data[f"legs-{i}-{name}"] = row.get(name, "")
+        form, legs = _forms(request, catalog, data)
+        if action == "add":
+            legs.forms[-1].fields["country"].widget.attrs["autofocus"] = True
+        context = _context(form, legs, catalog, None, quiet=True)
+        template = "planner/home.html#trip-form" if request.htmx else "planner/home.html"
+        return render(request, template, context)
+
+    form, legs = _forms(request, catalog, request.POST)
+    _trip, result = _plan(form, legs, catalog)
+    context = _context(form, legs, catalog, result)
+    if request.htmx:
+        return render(request, "planner/home.html#live", context)
+    return render(request, "planner/home.html", context)
+
+
+@require_POST
+def save(request: HttpRequest) -> HttpResponse:
+    catalog = load_catalog()
+    form, legs = _forms(request, catalog, request.POST)
+    trip, result = _plan(form, legs, catalog)
+    if result is None:
+        context = _context(form, legs, catalog, None)
+        if request.htmx:
+            return render(request, "planner/home.html#live", context)
+        return render(request, "planner/home.html", context)
+    saved = SavedTrip.objects.create(trip=trip, result=result, catalog_version=catalog.version)
+    if request.htmx:
+        return HttpResponseClientRedirect(saved.get_absolute_url())
+    return redirect(saved, permanent=False)
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "planner/home.html")
+def saved(request: HttpRequest, token: str) -> HttpResponse:
+    saved = get_object_or_404(SavedTrip, token=token)
+    catalog = load_catalog()
+    context = {
+        "saved": saved,
+        "catalog": catalog,
+        "shown": present(saved.result, catalog),
+        "stale": saved.catalog_version != catalog.version,
+        "trip": saved.trip,
+    }
+    if context["stale"] and "recompute" in request.GET:
+        try:
+            trip = parse_trip(saved.trip, catalog)
+        except TripError as error:
+            context["recompute_error"] = error
+        else:
+            fresh = to_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
+            context["fresh"] = present(fresh, catalog)
+            context["changes"] = compare(saved.result, fresh)
+    return render(request, "planner/saved.html", context)

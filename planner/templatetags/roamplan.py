@@ -1,0 +1,64 @@
+"""Amounts, data volumes, countries and dates shown the way the reader's language writes them."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal
+from django import template
+from django.utils.translation import get_language, to_locale
+from django_countries import countries
+
+register = template.Library()
+
+
+def _locale() -> str:
+    return to_locale(get_language() or "en")
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def money(value, currency: str | None = None) -> str:
+    """{"amount": "12.30", "currency": "EUR"} (or an amount and a currency) as 12,30 €."""
+    if isinstance(value, dict):
+        value, currency = value.get("amount"), value.get("currency")
+    amount = _decimal(value)
+    if amount is None or not currency:
+        return ""
+    return format_currency(amount, currency, locale=_locale())
+
+
+@register.filter
+def gb(value) -> str:
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    return f"{format_decimal(amount, format='#,##0.##', locale=_locale())} GB"
+
+
+@register.filter
+def number(value, digits: int = 2) -> str:
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    return format_decimal(amount, format="#,##0." + "#" * int(digits), locale=_locale())
+
+
+@register.filter
+def country(code: str) -> str:
+    return countries.name(code) or code if code else ""
+
+
+@register.filter
+def isodate(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

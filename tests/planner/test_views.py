@@ -1,0 +1,200 @@
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from catalog.models import CatalogVersion, Plan
+from planner.models import SavedTrip
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sample_catalog(db):
+    call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
+
+
+def trip_data(*, legs=(("France", "10"), ("CH", "3"), ("United Kingdom", "4")), **fields):
+    data = {
+        "start_date": "2026-06-01",
+        "devices": "1",
+        "owned": "",
+        "min_network": "",
+        "esim_only": "on",
+        "currency": "EUR",
+        "switch_penalty": "0",
+        "legs-TOTAL_FORMS": str(len(legs)),
+        "legs-INITIAL_FORMS": "0",
+    }
+    for i, (country, days) in enumerate(legs):
+        data.update(
+            {
+                f"legs-{i}-country": country,
+                f"legs-{i}-days": days,
+                f"legs-{i}-usage": "normal",
+                f"legs-{i}-custom_gb": "",
+            }
+        )
+    data.update(fields)
+    return data
+
+
+def test_it_shows_the_empty_planner(client, sample_catalog):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="legs-0-country"' in html
+    assert "How it works" in html
+    assert 'id="country-names"' in html
+
+
+def test_it_prefills_the_example_trip(client, sample_catalog):
+    html = client.get("/?example=1").content.decode()
+    assert 'name="legs-3-country"' in html
+    assert 'value="Switzerland"' in html
+
+
+def test_it_plans_a_trip_without_javascript(client, sample_catalog):
+    response = client.post("/", trip_data())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert "Your plan" in html
+    assert 'data-testid="total"' in html
+    assert "Day by day" in html
+    # seventeen days, each in the timeline
+    assert html.count('<li>\n      <span class="num">') == 17
+
+
+def test_it_answers_htmx_with_the_result_and_the_field_errors_only(client, sample_catalog):
+    response = client.post("/", trip_data(), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="result"')
+    assert 'id="id_legs-0-country-errors" class="field-errors" hx-swap-oob="true"' in html
+
+
+def test_it_puts_each_error_beside_its_field(client, sample_catalog):
+    data = trip_data(legs=(("Atlantis", "3"), ("France", "0")))
+    response = client.post("/", data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = re.search(r'id="id_legs-0-country-errors"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert "Atlantis" in errors
+    errors = re.search(r'id="id_legs-1-days-errors"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert "greater than or equal to 1" in errors
+    assert "need a second look" in html
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"legs-TOTAL_FORMS": "400"},
+        {"legs-TOTAL_FORMS": "many"},
+        {"legs-0-custom_gb": "-2", "legs-0-usage": "custom"},
+        {"legs-0-usage": "custom"},
+        {"start_date": "yesterday"},
+        {"devices": "11"},
+        {"currency": "XXX"},
+        {"owned": "no-such-plan"},
+        {"switch_penalty": "-1"},
+        {"legs-0-days": "366"},
+        {"legs-0-until": "2026-05-01", "legs-0-days": ""},
+    ],
+)
+def test_it_answers_bad_input_with_the_form_never_a_500(client, sample_catalog, change):
+    response = client.post("/", trip_data(**change))
+    assert response.status_code == 200
+    assert "need a second look" in response.content.decode()
+    assert SavedTrip.objects.count() == 0
+
+
+def test_it_rejects_a_missing_management_form_with_a_message(client, sample_catalog):
+    data = trip_data()
+    del data["legs-TOTAL_FORMS"]
+    response = client.post("/", data)
+    assert response.status_code == 200
+    assert "need a second look" in response.content.decode()
+
+
+def test_it_takes_a_leg_by_its_last_day(client, sample_catalog):
+    data = trip_data(legs=(("France", ""), ("Belgium", "2")), **{"legs-0-until": "2026-06-05"})
+    html = client.post("/", data).content.decode()
+    assert "Day by day" in html
+    assert html.count('<li>\n      <span class="num">') == 7
+
+
+def test_it_adds_a_leg_without_planning(client, sample_catalog):
+    response = client.post("/", {**trip_data(), "action": "add"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<form id="trip-form"')
+    assert 'name="legs-3-country"' in html
+    assert "autofocus" in html
+    assert "errorlist" not in html
+
+
+def test_it_removes_and_moves_legs(client, sample_catalog):
+    html = client.post("/", {**trip_data(), "action": "remove:0"}).content.decode()
+    assert 'name="legs-2-country"' not in html
+    assert re.search(r'name="legs-0-country" value="Switzerland"', html)
+
+    html = client.post("/", {**trip_data(), "action": "up:2"}).content.decode()
+    assert re.search(r'name="legs-1-country" value="United Kingdom"', html)
+    assert re.search(r'name="legs-2-country" value="Switzerland"', html)
+
+
+def test_it_saves_the_trip_under_an_unguessable_link(client, sample_catalog):
+    response = client.post("/save/", trip_data())
+    assert response.status_code == 302
+    saved = SavedTrip.objects.get()
+    assert response["Location"] == f"/p/{saved.token}/"
+    assert len(saved.token) >= 20
+    assert saved.trip["legs"][1] == {"country": "CH", "days": 3, "gb_per_day": "1.5"}
+    assert saved.catalog_version == CatalogVersion.current().label
+
+    html = client.get(response["Location"]).content.decode()
+    assert saved.result["total"]["amount"] in html.replace(",", ".") or "€" in html
+    assert "Switzerland" in html
+    assert "catalog has changed" not in html
+
+
+def test_it_redirects_htmx_to_the_saved_trip(client, sample_catalog):
+    response = client.post("/save/", trip_data(), headers={"HX-Request": "true"})
+    saved = SavedTrip.objects.get()
+    assert response["HX-Redirect"] == f"/p/{saved.token}/"
+
+
+def test_it_does_not_save_a_bad_trip(client, sample_catalog):
+    response = client.post("/save/", trip_data(legs=(("Atlantis", "3"),)))
+    assert response.status_code == 200
+    assert SavedTrip.objects.count() == 0
+
+
+def test_it_offers_to_plan_again_when_the_catalog_changed(client, sample_catalog):
+    client.post("/save/", trip_data())
+    saved = SavedTrip.objects.get()
+    bought = [p["plan"] for p in saved.result["purchases"] if not p["owned"]]
+    Plan.objects.filter(slug__in=bought).update(retired_at="2026-11-01T00:00:00Z")
+    CatalogVersion.bump("retired the plans of a saved trip")
+
+    html = client.get(saved.get_absolute_url()).content.decode()
+    assert "catalog has changed" in html
+    assert "?recompute=1" in html
+
+    html = client.get(saved.get_absolute_url() + "?recompute=1").content.decode()
+    assert "What changed" in html
+    assert "No longer in the plan" in html
+
+
+def test_it_opens_a_saved_trip_for_editing(client, sample_catalog):
+    client.post("/save/", trip_data())
+    saved = SavedTrip.objects.get()
+    html = client.get(f"/?from={saved.token}").content.decode()
+    assert re.search(r'name="legs-2-country" value="United Kingdom"', html)
+
+
+def test_it_404s_on_an_unknown_link(client, sample_catalog):
+    assert client.get("/p/not-a-real-token/").status_code == 404
+    assert client.get("/?from=not-a-real-token").status_code == 404

@@ -1,0 +1,96 @@
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def sample_catalog(transactional_db):
+    call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
+
+
+def add_stop(page: Page, index: int, country: str, days: int) -> None:
+    if index > 0:
+        page.get_by_role("button", name="Add a stop").click()
+        # the new stop's country box takes the focus
+        expect(page.locator(f"#id_legs-{index}-country")).to_be_focused()
+    page.locator(f"#id_legs-{index}-country").fill(country)
+    page.locator(f"#id_legs-{index}-days").fill(str(days))
+    page.locator(f"#id_legs-{index}-days").press("Tab")
+
+
+def timeline_days(page: Page) -> int:
+    return page.locator(".timeline > li").count()
+
+
+def test_it_plans_saves_and_translates_a_four_stop_trip(
+    page: Page, live_server, sample_catalog, console_errors, outside_requests
+):
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(live_server.url + "/")
+    page.get_by_label("First day of the trip").fill("2026-06-01")
+
+    for i, (country, days) in enumerate(
+        [("France", 10), ("Switzerland", 3), ("United Kingdom", 4), ("France", 5)]
+    ):
+        add_stop(page, i, country, days)
+    page.get_by_label("Your home plan").select_option(label=re.compile("SFR 5G"))
+
+    # the result follows the form as it is edited, without a page load
+    total = page.get_by_test_id("total")
+    expect(total).to_be_visible()
+    expect(page.locator(".timeline > li")).to_have_count(22)
+    page.locator("#id_legs-3-days").fill("6")
+    page.locator("#id_legs-3-days").press("Tab")
+    expect(page.locator(".timeline > li")).to_have_count(23)
+    assert page.url == live_server.url + "/"
+    expect(page.get_by_text("proven cheapest")).to_be_visible()
+    shown_total = total.inner_text()
+
+    # an error appears beside its field, and goes once corrected
+    page.locator("#id_legs-1-country").fill("Atlantis")
+    page.locator("#id_legs-1-country").press("Tab")
+    expect(page.locator("#id_legs-1-country-errors")).to_contain_text("Atlantis")
+    page.locator("#id_legs-1-country").fill("Switzerland")
+    page.locator("#id_legs-1-country").press("Tab")
+    expect(page.locator("#id_legs-1-country-errors")).to_be_empty()
+    expect(total).to_have_text(shown_total)
+
+    page.get_by_role("button", name="Save and get a link").click()
+    page.wait_for_url(re.compile(r"/p/[\w-]{20,}/$"))
+    permalink = page.url
+    expect(page.get_by_test_id("total")).to_have_text(shown_total)
+    expect(page.locator(".timeline > li")).to_have_count(23)
+
+    with translation.override("zh-hans"):
+        heading_zh = gettext("Your saved trip")
+    assert heading_zh != "Your saved trip", "the Chinese catalog is missing this text"
+    page.get_by_label("Language").select_option("zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading_zh)
+    assert page.url == permalink
+
+    page.locator("#lang-select").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your saved trip")
+
+    assert console_errors == []
+    assert outside_requests == []
+
+
+def test_it_works_without_javascript(browser, live_server, sample_catalog):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/?example=1")
+    page.get_by_role("button", name="Find my plan").click()
+    expect(page.get_by_test_id("total")).to_be_visible()
+    expect(page.locator(".timeline > li")).to_have_count(22)
+    page.get_by_role("button", name="Add a stop").click()
+    expect(page.locator("#id_legs-4-country")).to_be_visible()
+    context.close()
