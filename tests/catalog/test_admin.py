@@ -1,0 +1,336 @@
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.document import parse_catalog
+from catalog.importer import import_document
+from catalog.models import CatalogImport, CatalogVersion, Plan, PlanChange, Region
+from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
+from tests.catalog.factories import make_operator, make_plan, make_promotion, make_rates
+
+pytestmark = pytest.mark.django_db
+
+PLAN_CHANGELIST = reverse("admin:catalog_plan_changelist")
+
+
+def _user(*, staff=False, superuser=False, editor=False) -> User:
+    user = User.objects.create_user(
+        username=f"u{User.objects.count()}", password="pw", is_staff=staff or superuser
+    )
+    user.is_superuser = superuser
+    user.save()
+    if editor:
+        user.groups.add(Group.objects.get(name="catalog editor"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(_user(staff=True, editor=True))
+    return client
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page(client):
+    response = client.get(PLAN_CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_it_keeps_non_staff_out_even_in_the_editor_group(client):
+    client.force_login(_user(editor=True))
+    assert client.get(PLAN_CHANGELIST).status_code == 302
+
+
+def test_it_refuses_the_catalog_to_plain_staff(client):
+    client.force_login(_user(staff=True))
+    assert client.get(PLAN_CHANGELIST).status_code == 403
+    plan = make_plan()
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+    assert client.post(url, {"name": "changed"}).status_code == 403
+
+
+def test_it_lets_a_catalog_editor_list_and_filter_plans(editor_client):
+    make_plan(name="Alpine 5", countries=("AT",), network="5G", verified_on=date(2020, 1, 1))
+    make_plan(name="German 1", countries=("DE",))
+    for query in ["", "?country=AT", "?network=5G", "?stale=yes", "?retired=no", "?q=Alpine"]:
+        response = editor_client.get(PLAN_CHANGELIST + query)
+        assert response.status_code == 200, query
+    assert "Alpine 5" in editor_client.get(PLAN_CHANGELIST + "?country=AT").text
+    assert "German 1" not in editor_client.get(PLAN_CHANGELIST + "?network=5G").text
+
+
+def test_it_gives_the_editor_group_no_right_to_delete_plans_or_touch_users(editor_client):
+    plan = make_plan()
+    assert (
+        editor_client.get(reverse("admin:catalog_plan_delete", args=[plan.pk])).status_code == 403
+    )
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_it_lets_a_superuser_in(client):
+    client.force_login(_user(superuser=True))
+    make_plan()
+    assert client.get(PLAN_CHANGELIST).status_code == 200
+    assert client.get(reverse("admin:catalog_operator_changelist")).status_code == 200
+
+
+def test_it_lists_plans_in_a_constant_number_of_queries(editor_client):
+    operator = make_operator()
+    for _ in range(3):
+        make_plan(operator=operator, countries=("DE", "AT"))
+    editor_client.get(PLAN_CHANGELIST)
+    import django.db
+
+    with CaptureQueriesContext(django.db.connection) as few:
+        editor_client.get(PLAN_CHANGELIST)
+    for _ in range(9):
+        make_plan(operator=operator, countries=("DE", "AT", "CZ"))
+    with CaptureQueriesContext(connection) as many:
+        editor_client.get(PLAN_CHANGELIST)
+    assert len(many) == len(few)
+
+
+def _formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def _plan_post(plan: Plan, **fields) -> dict:
+    entry = plan.coverage_entries.get()
+    data = {
+        "operator": plan.operator_id,
+        "slug": plan.slug,
+        "name": plan.name,
+        "price": str(plan.price),
+        "currency": plan.currency,
+        "vat_percent": "0",
+        "validity_days": str(plan.validity_days),
+        "data_gb": str(plan.data_gb),
+        "max_devices": "1",
+        "activation": "first_use",
+        "esim": "on",
+        **_formset(
+            "coverage_entries",
+            [
+                {
+                    "id": entry.pk,
+                    "plan": plan.pk,
+                    "position": "0",
+                    "countries": "FR",
+                    "network": "4G",
+                }
+            ],
+            initial=1,
+        ),
+        **_formset("promotions", []),
+        **_formset("changes", []),
+    }
+    data.update(fields)
+    return data
+
+
+def test_it_records_who_changed_a_price_and_when(client):
+    user = _user(staff=True, editor=True)
+    client.force_login(user)
+    plan = make_plan(price="10")
+    version = CatalogVersion.bump("start")
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+    response = client.post(url, _plan_post(plan, price="12.50"))
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    change = PlanChange.objects.get()
+    assert (change.before, change.after) == ({"price": "10"}, {"price": "12.5"})
+    assert change.changed_by == user
+    assert change.source == "admin"
+    assert CatalogVersion.current().pk > version.pk
+    assert "12.5" in client.get(url).text  # the history is on the plan's page
+
+
+def test_it_refuses_a_country_in_two_coverage_entries(editor_client):
+    plan = make_plan()
+    data = _plan_post(plan)
+    data.update(
+        _formset(
+            "coverage_entries",
+            [
+                {
+                    "id": plan.coverage_entries.get().pk,
+                    "plan": plan.pk,
+                    "position": "0",
+                    "countries": "FR DE",
+                    "network": "4G",
+                },
+                {"plan": plan.pk, "position": "1", "countries": "DE", "network": "5G"},
+            ],
+            initial=1,
+        )
+    )
+    response = editor_client.post(reverse("admin:catalog_plan_change", args=[plan.pk]), data)
+    assert response.status_code == 200
+    assert "DE is in coverage entries 1 and 2" in response.text
+
+
+def test_it_saves_coverage_typed_with_regions(editor_client):
+    Region.objects.create(name="NORDIC", countries=["DK", "SE"])
+    plan = make_plan()
+    data = _plan_post(plan)
+    data["coverage_entries-0-countries"] = "@NORDIC fi"
+    response = editor_client.post(reverse("admin:catalog_plan_change", args=[plan.pk]), data)
+    assert response.status_code == 302
+    assert set(plan.coverage_countries.values_list("country", flat=True)) == {"DK", "SE", "FI"}
+    assert plan.coverage_entries.get().regions == "NORDIC"
+
+
+def test_it_refuses_overlapping_promotions(editor_client):
+    plan = make_plan()
+    data = _plan_post(plan)
+    data.update(
+        _formset(
+            "promotions",
+            [
+                {
+                    "plan": plan.pk,
+                    "name": "A",
+                    "discount_percent": "10",
+                    "bonus_gb": "0",
+                    "starts": "2026-06-01",
+                    "ends": "2026-06-10",
+                },
+                {
+                    "plan": plan.pk,
+                    "name": "B",
+                    "discount_percent": "10",
+                    "bonus_gb": "0",
+                    "starts": "2026-06-10",
+                    "ends": "2026-06-20",
+                },
+            ],
+        )
+    )
+    response = editor_client.post(reverse("admin:catalog_plan_change", args=[plan.pk]), data)
+    assert response.status_code == 200
+    assert "Promotion windows overlap" in response.text
+    assert not plan.promotions.exists()
+
+
+def _action(client, action: str, plans) -> object:
+    return client.post(
+        PLAN_CHANGELIST,
+        {"action": action, "_selected_action": [p.pk for p in plans]},
+    )
+
+
+def test_it_marks_plans_verified_today(editor_client):
+    plans = [make_plan(verified_on=date(2020, 1, 1)) for _ in range(2)]
+    _action(editor_client, "mark_verified_today", plans)
+    today = timezone.localdate()
+    assert set(Plan.objects.values_list("verified_on", flat=True)) == {today}
+    assert PlanChange.objects.filter(source="action").count() == 2
+
+
+def test_it_retires_plans_instead_of_deleting_them(editor_client):
+    plan = make_plan()
+    _action(editor_client, "retire", [plan])
+    plan.refresh_from_db()
+    assert plan.retired_at is not None
+    assert not Plan.objects.offered().exists()
+    assert PlanChange.objects.get().after == {"retired": True}
+
+
+def test_it_duplicates_a_plan_as_a_retired_draft(editor_client):
+    plan = make_plan(slug="base", countries=("DE", "AT"))
+    make_promotion(plan=plan)
+    response = _action(editor_client, "duplicate", [plan])
+    copy = Plan.objects.get(slug="base-copy")
+    assert response["Location"] == reverse("admin:catalog_plan_change", args=[copy.pk])
+    assert copy.retired_at is not None
+    assert set(copy.coverage_countries.values_list("country", flat=True)) == {"DE", "AT"}
+    assert copy.promotions.count() == 1
+
+
+def _upload(client, doc: dict, *, replace=False):
+    file = SimpleUploadedFile("catalog.json", json.dumps(doc).encode(), "application/json")
+    return client.post(
+        reverse("admin:catalog_catalogimport_add"),
+        {"file": file, **({"replace": "on"} if replace else {})},
+    )
+
+
+def test_it_previews_an_import_and_applies_it_only_on_confirmation(editor_client):
+    import_document(
+        parse_catalog(
+            catalog_doc(
+                operators=[
+                    operator_doc(
+                        plans=[plan_doc(slug="kept", price="10"), plan_doc(slug="dropped")]
+                    )
+                ]
+            )
+        )
+    )
+    new = catalog_doc(
+        operators=[
+            operator_doc(
+                plans=[
+                    plan_doc(slug="kept", price="8"),
+                    plan_doc(slug="fresh", coverage=[coverage_entry()]),
+                ]
+            )
+        ]
+    )
+    response = _upload(editor_client, new, replace=True)
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    page = editor_client.get(preview_url).text
+    assert "fresh" in page and "dropped" in page
+    assert "10 EUR" in page and "8 EUR" in page
+    assert not Plan.objects.filter(slug="fresh").exists()
+    assert Plan.objects.get(slug="kept").price == Decimal(10)
+
+    response = editor_client.post(preview_url)
+    assert response.status_code == 302
+    assert Plan.objects.get(slug="kept").price == Decimal(8)
+    assert set(Plan.objects.offered().values_list("slug", flat=True)) == {"kept", "fresh"}
+    assert CatalogImport.objects.get().status == "applied"
+
+
+def test_it_shows_why_a_broken_file_cannot_be_imported(editor_client):
+    make_rates()
+    bad = catalog_doc(
+        operators=[operator_doc(slug="op-x", plans=[plan_doc(slug="p-x", price="-3")])]
+    )
+    response = _upload(editor_client, bad)
+    assert response.status_code == 200
+    assert (
+        "operator &#x27;op-x&#x27;, plan &#x27;p-x&#x27;, field &#x27;price&#x27;" in response.text
+    )
+    assert not CatalogImport.objects.exists()
+    assert not Plan.objects.exists()
+
+
+def test_it_shows_a_fresh_preview_when_the_catalog_changed_meanwhile(editor_client):
+    response = _upload(editor_client, catalog_doc())
+    CatalogVersion.bump("someone else")
+    response = editor_client.post(response["Location"])
+    assert response.status_code == 200
+    assert not Plan.objects.exists()
+    assert CatalogImport.objects.get().status == "previewed"
+
+
+def test_it_refuses_the_import_page_to_plain_staff(client):
+    client.force_login(_user(staff=True))
+    assert client.get(reverse("admin:catalog_catalogimport_add")).status_code == 403
