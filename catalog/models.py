@@ -164,6 +164,48 @@ class PlanQuerySet(models.QuerySet):
             )
         return qs
 
+    def on_network_in(self, country: str, network: str):
+        return self.filter(
+            models.Exists(
+                CoverageCountry.objects.filter(
+                    plan=models.OuterRef("pk"), country=country, entry__network=network
+                )
+            )
+        )
+
+    def _elsewhere(self, country: str) -> models.Exists:
+        return models.Exists(
+            CoverageCountry.objects.filter(plan=models.OuterRef("pk")).exclude(country=country)
+        )
+
+    def local_to(self, country: str):
+        """Plans whose coverage is this one country alone."""
+        return self.filter(~self._elsewhere(country))
+
+    def regional_for(self, country: str):
+        return self.filter(self._elsewhere(country))
+
+    def with_country_facts(self, country: str, *, today):
+        """What a country page shows of each plan, in the same query: the network in
+        that country, how many countries it covers, and whether a promotion runs today."""
+        here = CoverageCountry.objects.filter(plan=models.OuterRef("pk"), country=country)
+        count = (
+            CoverageCountry.objects.filter(plan=models.OuterRef("pk"))
+            .order_by()
+            .values("plan")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            network_here=models.Subquery(here.values("entry__network")[:1]),
+            country_count=models.Subquery(count),
+            promotion_today=models.Exists(
+                Promotion.objects.filter(
+                    plan=models.OuterRef("pk"), starts__lte=today, ends__gte=today
+                )
+            ),
+        )
+
     def stale(self, *, today=None):
         today = today or timezone.localdate()
         return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lt=today - STALE_AFTER))
@@ -192,7 +234,10 @@ class PlanQuerySet(models.QuerySet):
             )
             for code, rate in per_base.items()
         ]
-        return self.annotate(base_price=Case(*whens, default=Value(None), output_field=out))
+        per_gb = ExpressionWrapper(F("base_price") / F("data_gb"), output_field=out)
+        return self.annotate(
+            base_price=Case(*whens, default=Value(None), output_field=out)
+        ).annotate(base_price_per_gb=Case(When(data_gb__gt=0, then=per_gb), default=Value(None)))
 
 
 class Plan(models.Model):

@@ -1,0 +1,149 @@
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_countries import countries
+
+from catalog.document import iso_countries
+from catalog.forms import SORTS, CountryPlansForm
+from catalog.models import (
+    CatalogVersion,
+    CoverageCountry,
+    CoverageEntry,
+    Network,
+    Plan,
+    Promotion,
+    RateSet,
+)
+from planner.engine.fairuse import fair_use
+from planner.engine.model import Rates
+
+PER_PAGE = 50
+
+_ORDER = {
+    "price": [F("base_price").asc(nulls_last=True), "validity_days"],
+    "price_per_gb": [F("base_price_per_gb").asc(nulls_last=True), "base_price"],
+    "validity": [F("validity_days").desc(), "base_price"],
+}
+
+
+def _catalog_facts() -> dict:
+    version = CatalogVersion.current()
+    rate_set = RateSet.objects.in_force()
+    return {
+        "catalog_is_sample": bool(version and version.sample),
+        "catalog_version": version.label if version else "",
+        "rate_set": rate_set,
+        "per_base": rate_set.per_base if rate_set else {},
+    }
+
+
+@require_GET
+def country_index(request: HttpRequest) -> HttpResponse:
+    counts = dict(
+        CoverageCountry.objects.filter(plan__in=Plan.objects.offered())
+        .order_by()
+        .values_list("country")
+        .annotate(n=Count("plan"))
+    )
+    rows = sorted(
+        ((code, countries.name(code), n) for code, n in counts.items()), key=lambda r: r[1]
+    )
+    return render(request, "catalog/countries.html", {"rows": rows, **_catalog_facts()})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def country(request: HttpRequest, code: str) -> HttpResponse:
+    code = code.upper()
+    if code not in iso_countries():
+        raise Http404("No such country")
+    facts = _catalog_facts()
+    form = CountryPlansForm(request.GET)
+    options = form.options()
+    today = timezone.localdate()
+
+    plans = (
+        Plan.objects.offered()
+        .covering([code])
+        .select_related("operator")
+        .with_base_price(facts["per_base"])
+        .with_country_facts(code, today=today)
+    )
+    if options["five_g"]:
+        plans = plans.on_network_in(code, Network.G5)
+    if options["hotspot"]:
+        plans = plans.filter(hotspot=True)
+    if options["voice"]:
+        plans = plans.filter(voice=True)
+    if options["scope"] == "local":
+        plans = plans.local_to(code)
+    elif options["scope"] == "regional":
+        plans = plans.regional_for(code)
+    plans = plans.order_by(*_ORDER[options["sort"]], "pk")
+
+    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "code": code,
+        "name": countries.name(code),
+        "form": form,
+        "options": options,
+        "sorts": SORTS,
+        "page": page,
+        "today": today,
+        **facts,
+    }
+    template = "catalog/country.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+def plan(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_object_or_404(
+        Plan.objects.select_related("operator").prefetch_related(
+            Prefetch(
+                "coverage_entries",
+                queryset=CoverageEntry.objects.prefetch_related("countries").order_by(
+                    "-network", "position"
+                ),
+            ),
+            Prefetch("promotions", queryset=Promotion.objects.order_by("starts")),
+        ),
+        slug=slug,
+    )
+    facts = _catalog_facts()
+    today = timezone.localdate()
+    entries = list(plan.coverage_entries.all())
+    fair_use_today = None
+    if any(entry.eu_fair_use for entry in entries) and plan.currency in facts["per_base"]:
+        rate_set = facts["rate_set"]
+        rates = Rates(base=rate_set.base, per_base=facts["per_base"], as_of=rate_set.as_of)
+        if "EUR" in rates.per_base:
+            # fair_use reads only price, currency and VAT, which the model row has.
+            fair_use_today = fair_use(plan, today, rates)
+    by_network = [
+        (
+            network,
+            [(entry, sorted(str(c.country) for c in entry.countries.all())) for entry in group],
+        )
+        for network, group in groupby(entries, key=lambda e: e.network)
+    ]
+    context = {
+        "plan": plan,
+        "offered": plan.retired_at is None and plan.operator.retired_at is None,
+        "by_network": by_network,
+        "promotions": list(plan.promotions.all()),
+        "fair_use": fair_use_today,
+        "price_per_gb": plan.price / plan.data_gb if plan.data_gb else None,
+        "stale": plan.is_stale,
+        "today": today,
+        **facts,
+    }
+    return render(request, "catalog/plan.html", context)

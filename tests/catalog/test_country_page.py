@@ -1,0 +1,177 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import Plan
+from tests.catalog.factories import (
+    add_coverage,
+    make_operator,
+    make_plan,
+    make_promotion,
+    make_rates,
+    make_version,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("catalog:country", args=["DE"])
+
+
+def _names(response) -> list[str]:
+    return [plan.name for plan in response.context["page"].object_list]
+
+
+@pytest.fixture
+def rates():
+    return make_rates(per_base={"EUR": "1", "USD": "2"})
+
+
+def test_it_lists_the_offered_plans_covering_the_country(client, rates):
+    make_plan(name="Germany 5", countries=("DE",))
+    make_plan(name="Austria 5", countries=("AT",))
+    make_plan(name="Gone", countries=("DE",), retired_at="2026-01-01T00:00Z")
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert _names(response) == ["Germany 5"]
+    assert "<html" in response.text  # the whole page, without JavaScript
+
+
+def test_it_sorts_by_price_in_the_base_currency(client, rates):
+    make_plan(
+        name="Ten euros",
+        countries=("DE",),
+        price="10",
+        currency="EUR",
+        data_gb="1",
+        validity_days=7,
+    )
+    make_plan(
+        name="Twelve dollars",
+        countries=("DE",),
+        price="12",
+        currency="USD",
+        data_gb="6",
+        validity_days=30,
+    )
+    make_plan(
+        name="Unlimited",
+        countries=("DE",),
+        price="30",
+        currency="EUR",
+        data_gb=None,
+        validity_days=3,
+    )
+    assert _names(client.get(URL)) == ["Twelve dollars", "Ten euros", "Unlimited"]
+    # 6 EUR for 6 GB, then 10 EUR for 1 GB; unlimited has no price per GB and comes last
+    assert _names(client.get(URL, {"sort": "price_per_gb"})) == [
+        "Twelve dollars",
+        "Ten euros",
+        "Unlimited",
+    ]
+    assert _names(client.get(URL, {"sort": "validity"})) == [
+        "Twelve dollars",
+        "Ten euros",
+        "Unlimited",
+    ]
+
+
+def test_it_filters_5g_hotspot_phone_number_and_scope(client, rates):
+    fast = make_plan(name="Fast", countries=("DE",), network="5G", hotspot=True)
+    add_coverage(plan=fast, countries=("AT",), network="4G")
+    make_plan(name="Fast elsewhere", countries=("AT",), network="5G")
+    slow_at = make_plan(name="Fast in Austria only", countries=("DE",), voice=True)
+    add_coverage(plan=slow_at, countries=("CZ",), network="5G")
+    make_plan(name="Local", countries=("DE",))
+    assert _names(client.get(URL, {"five_g": "on"})) == ["Fast"]
+    assert _names(client.get(URL, {"hotspot": "on"})) == ["Fast"]
+    assert _names(client.get(URL, {"voice": "on"})) == ["Fast in Austria only"]
+    assert _names(client.get(URL, {"scope": "local"})) == ["Local"]
+    assert set(_names(client.get(URL, {"scope": "regional"}))) == {"Fast", "Fast in Austria only"}
+
+
+def test_it_ignores_a_bad_filter_value_instead_of_failing(client, rates):
+    make_plan(name="Only", countries=("DE",))
+    response = client.get(URL, {"sort": "colour", "scope": "moon", "page": "x"})
+    assert response.status_code == 200
+    assert _names(response) == ["Only"]
+
+
+def test_it_answers_htmx_with_the_results_only(client, rates):
+    make_plan(name="Germany 5", countries=("DE",))
+    response = client.get(URL, {"sort": "validity"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="results"')
+    assert "<html" not in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_it_gives_the_whole_page_to_an_htmx_history_restore(client, rates):
+    response = client.get(URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in response.text
+
+
+def test_it_links_sorting_and_pages_for_browsers_without_javascript(client, rates):
+    operator = make_operator()
+    for i in range(51):
+        make_plan(operator=operator, name=f"Plan {i:02}", countries=("DE",))
+    page = client.get(URL).text
+    assert 'href="?sort=price_per_gb' in page
+    assert 'action="/countries/DE/"' in page
+    assert 'rel="next" href="?page=2' in page
+    assert len(_names(client.get(URL, {"page": "2"}))) == 1
+
+
+def test_it_labels_sample_data(client, rates):
+    make_version(sample=True)
+    assert "Sample data" in client.get(URL).text
+    make_version(sample=False)
+    assert "Sample data" not in client.get(URL).text
+
+
+def test_it_answers_404_for_an_unknown_country(client):
+    assert client.get(reverse("catalog:country", args=["XX"])).status_code == 404
+
+
+def test_it_accepts_a_lower_case_country_code(client, rates):
+    make_plan(name="Germany 5", countries=("DE",))
+    assert _names(client.get(reverse("catalog:country", args=["de"]))) == ["Germany 5"]
+
+
+def _queries(client, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, params).status_code == 200
+    return len(queries)
+
+
+def _add_plans(n: int) -> None:
+    for i in range(n):
+        plan = make_plan(
+            countries=("DE", "AT"), price=str(i + 1), currency="USD" if i % 2 else "EUR"
+        )
+        make_promotion(plan=plan, starts=date(2020, 1, 1), ends=date(2030, 1, 1))
+        add_coverage(plan=plan, countries=("CZ",), network="5G")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"sort": "price_per_gb", "five_g": "on", "scope": "regional"}, {"sort": "validity"}],
+)
+def test_it_runs_the_same_queries_for_a_small_and_a_large_catalog(client, rates, params):
+    make_version()
+    _add_plans(5)
+    small = _queries(client, **params)
+    _add_plans(10)
+    assert _queries(client, **params) == small
+    assert small <= 6
+
+
+def test_it_lists_countries_with_their_plan_count(client, rates, django_assert_max_num_queries):
+    make_plan(countries=("DE", "AT"))
+    make_plan(countries=("DE",))
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("catalog:countries"))
+    assert ("DE", "Germany", 2) in response.context["rows"]
+    assert Plan.objects.count() == 2

@@ -1,0 +1,95 @@
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.catalog.factories import (
+    add_coverage,
+    make_operator,
+    make_plan,
+    make_promotion,
+    make_rates,
+    make_version,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def rates():
+    return make_rates()
+
+
+def _url(plan) -> str:
+    return reverse("catalog:plan", args=[plan.slug])
+
+
+def test_it_shows_coverage_grouped_by_network_with_caps(client):
+    plan = make_plan(name="Home", countries=("FR",), network="5G", price="19.99", vat_percent=20)
+    add_coverage(
+        plan=plan, countries=("DE", "BE"), network="4G", eu_fair_use=True, overage_per_gb=2
+    )
+    add_coverage(plan=plan, countries=("CH",), network="4G", cap_gb=3)
+    response = client.get(_url(plan))
+    assert response.status_code == 200
+    networks = [network for network, _ in response.context["by_network"]]
+    assert networks == ["5G", "4G"]
+    page = response.text
+    assert "EU fair-use cap" in page
+    # 2 × (19.99 / 1.2) / wholesale cap in force today, shown with how it was computed
+    assert "excluding VAT" in page
+    assert "At most 3 GB" in page
+    assert 'href="/countries/CH/"' in page
+
+
+def test_it_shows_promotions_source_and_verification(client):
+    today = timezone.localdate()
+    plan = make_plan(
+        source_url="https://example.org/offer", verified_on=today - timedelta(days=120)
+    )
+    make_promotion(plan=plan, name="Summer", starts=today, ends=today + timedelta(days=5))
+    page = client.get(_url(plan)).text
+    assert "Summer" in page
+    assert "https://example.org/offer" in page
+    assert "over 90 days old" in page
+
+
+def test_it_says_when_a_plan_is_retired(client):
+    plan = make_plan(retired_at=timezone.now())
+    response = client.get(_url(plan))
+    assert response.status_code == 200
+    assert "no longer offered" in response.text
+
+
+def test_it_labels_sample_data(client):
+    plan = make_plan()
+    make_version(sample=True)
+    assert "Sample data" in client.get(_url(plan)).text
+
+
+def test_it_answers_404_for_an_unknown_plan(client):
+    assert client.get(reverse("catalog:plan", args=["nope"])).status_code == 404
+
+
+def _queries(client, plan) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_url(plan)).status_code == 200
+    return len(queries)
+
+
+def _plan_with(n: int):
+    plan = make_plan(operator=make_operator(), countries=("FR",))
+    for i in range(n):
+        add_coverage(plan=plan, countries=(["DE", "AT", "CZ", "SK", "PL", "HU"][i],), network="4G")
+        make_promotion(plan=plan, starts=date(2026, 1, 1 + 2 * i), ends=date(2026, 1, 2 + 2 * i))
+    return plan
+
+
+def test_it_runs_the_same_queries_however_much_a_plan_holds(client):
+    make_version()
+    small = _queries(client, _plan_with(2))
+    assert _queries(client, _plan_with(6)) == small
+    assert small <= 8
