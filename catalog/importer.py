@@ -184,8 +184,8 @@ def import_document(
 def apply_import(
     preview: ImportPreview, *, user=None, note: str = "import", sample: bool = False
 ) -> CatalogVersion | None:
-    current = CatalogVersion.current()
-    if not preview.changes_anything and (current is None or current.sample == sample):
+    # Same content, same catalog: the version (and whether it is sample data) stays.
+    if not preview.changes_anything:
         return None
     now = timezone.now()
     doc = preview.doc

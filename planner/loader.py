@@ -36,3 +36,9 @@ def forget_catalog() -> None:
     global _cached
     with _lock:
         _cached = None
+
+
+def catalog_is_sample() -> bool:
+    """Whether the catalog in force is the shipped sample, which pages must say."""
+    version = CatalogVersion.current()
+    return bool(version and version.sample)
