@@ -220,6 +220,9 @@ def _boolean(value: Any, path: str) -> bool:
 def _string(value: Any, path: str, *, max_length: int = 200, blank: bool = True) -> str:
     if not isinstance(value, str):
         raise _Invalid(path, f"must be a string, not {value!r}")
+    if "\x00" in value:
+        # PostgreSQL cannot store it; refusing it here keeps the import all or nothing.
+        raise _Invalid(path, "contains a NUL character")
     if not blank and not value.strip():
         raise _Invalid(path, "must not be empty")
     if len(value) > max_length:

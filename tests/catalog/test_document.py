@@ -60,6 +60,7 @@ def test_it_expands_regions_and_keeps_their_names():
         ({"verified_on": "2026-02-30"}, "verified_on", "not a valid date"),
         ({"verified_on": "01/02/2026"}, "verified_on", "ISO date"),
         ({"activation": "later"}, "activation", "not one of"),
+        ({"name": "Plan\x00A"}, "name", "NUL"),
         ({"coverage": []}, "coverage", "at least one"),
         ({"coverage": [coverage_entry(countries=["XX"])]}, "coverage[0].countries[0]", "ISO 3166"),
         (
