@@ -104,8 +104,10 @@ class Options:
 @dataclass
 class PruneStats:
     plans: int = 0
-    allowed: int = 0
-    kept: int = 0
+    allowed: int = 0  # plans past the filters that serve some trip day
+    kept: int = 0  # plans with an offer left after dominance
+    offers: int = 0
+    offers_kept: int = 0
 
 
 def _entry_of(plan: Plan, min_rank: int) -> dict[str, int]:
@@ -169,106 +171,125 @@ def _options_at(plan: Plan, day: date, opts: Options) -> list[Promotion | None]:
     return [pr]
 
 
-def _unrestricted(plan: Plan) -> bool:
-    return (
-        plan.max_purchases is None
-        and not plan.new_customer_only
-        and not any(_restricted_promo(pr) for pr in plan.promotions)
-    )
-
-
 def _promo_price(plan: Plan, pr: Promotion | None) -> Decimal:
     if pr is None:
         return plan.price
     return plan.price * (1 - pr.discount_percent / 100)
 
 
+def _day_options(plan: Plan, days: Days, opts: Options) -> list[list[Promotion | None]]:
+    if not plan.promotions and plan.available_from is None and plan.available_until is None:
+        if plan.new_customer_only and plan.operator in opts.owned_operators:
+            return [[] for _ in days.dates]
+        return [[None] for _ in days.dates]
+    return [_options_at(plan, d, opts) for d in days.dates]
+
+
 @dataclass
 class _View:
-    """A plan seen from this trip: what dominance compares."""
+    """One offer (a plan at list price, or with one promotion) seen from this trip.
+
+    Dominance compares offers, not plans: a plan's list price and its
+    first-order promotion use different resources (the operator's
+    new-customer status), so each is pruned on its own.
+    """
 
     plan: Plan
+    option: Promotion | None
     entry_of: dict[str, int]
     mask: int  # bit per trip country with a counting entry
     useful: tuple[int, ...]  # trip days where a purchase could matter
-    prices: tuple[Decimal | None, ...]  # per day: least base price of a purchase activated then
+    prices: tuple[Decimal | None, ...]  # per activation day: base price, None = not offered
     veff: int
     devcap: int
     reach: Decimal  # most data one purchase can usefully supply on this trip
     max_need: Decimal
-    unrestricted: bool
+    limited: bool  # max_purchases or a promotion limit bounds it
+    new_customer: str | None  # operator whose new-customer status it uses
     has_overage: bool
-    allowance: Decimal  # data_gb + largest bonus, INF when unlimited
+    allowance: Decimal  # data_gb + bonus, INF when unlimited
     daily: Decimal
     caps_ok: Decimal  # least cap on the trip's useful countries (INF when none)
 
 
-def _view(plan: Plan, days: Days, cidx: dict[str, int], opts: Options, catalog: Catalog):
+def _views(plan: Plan, days: Days, cidx: dict[str, int], opts: Options, catalog: Catalog):
     entry_of = _entry_of(plan, opts.min_rank)
+    if not any(c in entry_of for c in cidx):
+        return []
     voice = opts.needs_voice and plan.voice
     useful = tuple(
         i for i in range(len(days)) if days.countries[i] in entry_of and (days.need[i] > 0 or voice)
     )
     if not useful:
-        return None
-    prices: list[Decimal | None] = []
-    for d in days.dates:
-        choices = _options_at(plan, d, opts)
-        prices.append(
-            min(
-                (catalog.rates.to_base(_promo_price(plan, pr), plan.currency) for pr in choices),
-                default=None,
-            )
-        )
-    if all(p is None for p in prices):
-        return None
+        return []
+    per_day = _day_options(plan, days, opts)
+    offers: list[Promotion | None] = []
+    for choices in per_day:
+        for ch in choices:
+            if not any(ch is o for o in offers):
+                offers.append(ch)
+    if not offers:
+        return []
     mask = 0
     for c in {days.countries[i] for i in useful}:
         mask |= 1 << cidx[c]
     devcap = _devcap(plan, opts)
     need_sum = sum((days.need[i] for i in useful), Decimal(0))
     max_need = max(days.need[i] for i in useful)
-    bonus = max((pr.bonus_gb for pr in plan.promotions), default=Decimal(0))
-    countries = {days.countries[i] for i in useful}
     caps = INF
     has_overage = False
-    start = days.dates[0]
-    for c in countries:
+    for c in {days.countries[i] for i in useful}:
         cov = plan.coverage[entry_of[c]]
         if cov.overage_per_gb is not None:
             has_overage = True
         if cov.cap_gb == EU_FAIR_USE:
             # later activation dates only raise the cap (the wholesale table falls)
-            caps = min(caps, fair_use(plan, start, catalog.rates).cap_gb)
+            caps = min(caps, fair_use(plan, days.dates[0], catalog.rates).cap_gb)
         elif cov.cap_gb is not None:
             caps = min(caps, Decimal(cov.cap_gb))
-    return _View(
-        plan=plan,
-        entry_of=entry_of,
-        mask=mask,
-        useful=useful,
-        prices=tuple(prices),
-        veff=min(plan.validity_days, len(days)),
-        devcap=devcap,
-        reach=devcap * need_sum,
-        max_need=max_need,
-        unrestricted=_unrestricted(plan),
-        has_overage=has_overage,
-        allowance=INF if plan.data_gb is None else plan.data_gb + bonus,
-        daily=INF if plan.daily_gb is None else plan.daily_gb,
-        caps_ok=caps,
-    )
+    out = []
+    for option in offers:
+        price = catalog.rates.to_base(_promo_price(plan, option), plan.currency)
+        prices = tuple(
+            price if any(ch is option for ch in choices) else None for choices in per_day
+        )
+        nc = plan.new_customer_only or (option is not None and option.new_customer_only)
+        bonus = option.bonus_gb if option is not None else Decimal(0)
+        out.append(
+            _View(
+                plan=plan,
+                option=option,
+                entry_of=entry_of,
+                mask=mask,
+                useful=useful,
+                prices=prices,
+                veff=min(plan.validity_days, len(days)),
+                devcap=devcap,
+                reach=devcap * need_sum,
+                max_need=max_need,
+                limited=plan.max_purchases is not None
+                or (option is not None and option.limit is not None),
+                new_customer=plan.operator if nc else None,
+                has_overage=has_overage,
+                allowance=INF if plan.data_gb is None else plan.data_gb + bonus,
+                daily=INF if plan.daily_gb is None else plan.daily_gb,
+                caps_ok=caps,
+            )
+        )
+    return out
 
 
 def _dominates(q: _View, p: _View, needs_voice: bool) -> bool:
-    """Can every purchase of p be swapped for one of q on the same day, for no more money?
+    """Can every purchase of offer p be swapped for one of offer q on the same day,
+    for no more money?
 
-    q is unrestricted (no purchase limit, no new-customer or limited promotion),
-    so the swap never breaks a count constraint; p's own limits only bind p.
-    q at the same activation day covers a superset of p's useful days, its
-    allowance, caps and daily limit never bind below what one purchase of p
-    can usefully supply (p's overage included, which q then supplies as
-    included data), it serves at least as many devices, and it costs no more.
+    q has no purchase limit, and uses new-customer status only at the operator
+    where p uses it (so the swap hands the same status over): no count
+    constraint breaks, p's own limits only bound p. q at the same activation
+    day covers a superset of p's useful days, its allowance, caps and daily
+    limit never bind below what one purchase of p can usefully supply (p's
+    overage included, which q then supplies as included data), it serves at
+    least as many devices, and it costs no more.
     """
     if p.mask & ~q.mask or q.veff < p.veff or q.devcap < p.devcap:
         return False
@@ -298,21 +319,22 @@ def _sort_key(v: _View, big: Decimal):
         -v.devcap,
         not v.plan.voice,
         v.plan.slug,
+        v.option is not None,
     )
 
 
 def prune_plans(views: list[_View], needs_voice: bool) -> list[_View]:
-    """Drop dominated plans. Kept dominators are never removed later, so every
-    dropped plan has a dominator in the result; the order only decides how much
-    is pruned, not whether it is exact."""
+    """Drop dominated offers. Kept dominators are never removed later, so every
+    dropped offer has a dominator in the result; the order only decides how
+    much is pruned, not whether it is exact."""
     big = max((v.reach for v in views), default=Decimal(0))
     order = sorted(views, key=lambda v: _sort_key(v, big))
-    frontier: dict[int, list[_View]] = {}
+    frontier: dict[tuple[int, str | None], list[_View]] = {}
     kept = []
     for v in order:
         dominated = False
-        for mask, members in frontier.items():
-            if v.mask & ~mask:
+        for (mask, nc), members in frontier.items():
+            if v.mask & ~mask or (nc is not None and nc != v.new_customer):
                 continue
             if any(_dominates(q, v, needs_voice) for q in members):
                 dominated = True
@@ -320,9 +342,9 @@ def prune_plans(views: list[_View], needs_voice: bool) -> list[_View]:
         if dominated:
             continue
         kept.append(v)
-        if v.unrestricted:
-            frontier.setdefault(v.mask, []).append(v)
-    kept.sort(key=lambda v: v.plan.slug)
+        if not v.limited:
+            frontier.setdefault((v.mask, v.new_customer), []).append(v)
+    kept.sort(key=lambda v: (v.plan.slug, v.option is not None))
     return kept
 
 
@@ -365,10 +387,10 @@ def _entries(
 
 
 def _activations(view: _View, days: Days, opts: Options, catalog: Catalog) -> list[int]:
-    """Activation days worth modelling for a bought plan.
+    """Activation days worth modelling for one offer of a bought plan.
 
-    Activations with the same signature (promotion choices, and the fair-use
-    caps that depend on the date) are interchangeable except for the useful
+    The offer fixes price and promotion; activations with the same fair-use
+    caps (which depend on the date) are interchangeable except for the useful
     days they reach, C(t) = useful ∩ [t, t+V-1]. C(t) ⊆ C(t') makes t'
     at least as good: same price, same caps, a superset of days. Useful days
     are those where the plan counts and there is data or voice to give, so a
@@ -379,8 +401,7 @@ def _activations(view: _View, days: Days, opts: Options, catalog: Catalog) -> li
     v = plan.validity_days
     groups: dict[tuple, list[tuple[int, int, int]]] = {}
     for t in range(len(days)):
-        choices = _options_at(plan, days.dates[t], opts)
-        if not choices:
+        if view.prices[t] is None:
             continue
         first = next((i for i in useful if i >= t), None)
         if first is None or first > t + v - 1:
@@ -391,8 +412,7 @@ def _activations(view: _View, days: Days, opts: Options, catalog: Catalog) -> li
             for cov in plan.coverage
             if cov.cap_gb == EU_FAIR_USE
         )
-        sig = (tuple(id(c) for c in choices), fair)
-        groups.setdefault(sig, []).append((first, last, t))
+        groups.setdefault(fair, []).append((first, last, t))
     keep = []
     for items in groups.values():
         items.sort(key=lambda x: (x[0], -x[1], x[2]))
@@ -426,20 +446,22 @@ def build_candidates(
     for plan in pool:
         if opts.esim_only and not plan.esim:
             continue
-        v = _view(plan, days, cidx, opts, catalog)
-        if v is not None:
-            views.append(v)
-    stats.allowed = len(views)
+        views.extend(_views(plan, days, cidx, opts, catalog))
+    stats.allowed = len({v.plan.slug for v in views})
+    stats.offers = len(views)
     if prune:
         views = prune_plans(views, opts.needs_voice)
-    stats.kept = len(views)
+    stats.kept = len({v.plan.slug for v in views})
+    stats.offers_kept = len(views)
 
     out: list[Candidate] = []
     for v in views:
-        starts = _activations(v, days, opts, catalog) if prune else range(len(days))
+        if prune:
+            starts = _activations(v, days, opts, catalog)
+        else:
+            starts = [t for t in range(len(days)) if v.prices[t] is not None]
         for t in starts:
-            for pr in _options_at(v.plan, days.dates[t], opts):
-                out.extend(_bought(v, t, pr, days, opts, catalog))
+            out.extend(_bought(v, t, v.option, days, opts, catalog))
     if plans is None:
         for slug in trip.owned:
             plan = catalog.plan(slug)

@@ -63,6 +63,8 @@ class Solution:
     # (candidate, device or -1 for the pool, day) -> (included GB, overage GB)
     supply: dict[tuple[int, int, int], tuple[float, float]]
     pool_share: dict[tuple[int, int], float]  # (device, day) -> GB from pooled purchases
+    objective: float  # of the last stage that found a solution, stage-2 terms
+    unmet: float  # stage-1 optimum: GB (and voice days) left unmet
     voice_missing: list[int]  # days left without a voice plan by purchase limits
     rows: int
     cols: int
@@ -161,6 +163,17 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
                     ci = b.col(0.0, 0.0, top) if incl_ok else None
                     co = b.col(float(e.overage_base), 0.0, top) if over_ok else None
                     supply[(n, k, i)] = (ci, co)
+                    # per-day linking: weak big-M rows alone let a sliver of a
+                    # purchase serve a day; these make the LP bound tight
+                    if ci is not None:
+                        link = min(
+                            [top]
+                            + [float(v) for v in (c.allowance, e.cap, c.daily) if v is not None]
+                        )
+                        b.row(-math.inf, 0.0, [(ci, 1.0), (x, -link)])
+                    if co is not None:
+                        link = top if c.daily is None else min(top, float(c.daily))
+                        b.row(-math.inf, 0.0, [(co, 1.0), (x, -link)])
                     for col in (ci, co):
                         if col is None:
                             continue
@@ -191,6 +204,15 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
                 if daily < need[i] * width:
                     b.row(-math.inf, 0.0, [(j, 1.0) for j in cols] + [(x, -daily)])
 
+    groups = _day_groups(days)
+    reach: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
+    for n, c in enumerate(cands):
+        for g, members in enumerate(groups):
+            r = _reach(c, members, need)
+            if r > 0:
+                for k in c.devices:
+                    reach[(k, g)].append((x_cols[n], r))
+
     pool_share: dict[tuple[int, int], int] = {}
     for i, terms in pool.items():
         shares = []
@@ -202,6 +224,7 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
         b.row(0.0, math.inf, terms + shares)
 
     unmet: list[int] = []
+    unmet_of: dict[tuple[int, int], int] = {}
     for k in range(devices):
         for i in range(len(days)):
             if need[i] <= 0 or not demand.get((k, i)):
@@ -210,8 +233,21 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
             if (k, i) not in free_cover:
                 u = b.col(0.0, 0.0, need[i])
                 unmet.append(u)
+                unmet_of[(k, i)] = u
                 terms = terms + [(u, 1.0)]
             b.row(need[i], math.inf, terms)
+
+    # Aggregated knapsack rows, implied by the rows above but explicit so that
+    # HiGHS derives cover and MIR cuts from them: what the purchases can supply
+    # to one device over a group of days must reach its need there. Without
+    # them the LP lets a fraction of a large plan fill the last gap.
+    for (k, g), terms in sorted(reach.items()):
+        members = [i for i in groups[g] if need[i] > 0 and demand.get((k, i))]
+        if not members:
+            continue
+        total = sum(need[i] for i in members)
+        slack = [(unmet_of[(k, i)], 1.0) for i in members if (k, i) in unmet_of]
+        b.row(total, math.inf, terms + slack)
 
     voice_slack: dict[int, int] = {}
     if needs_voice:
@@ -260,6 +296,44 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
         bought=bought,
         voice_slack=voice_slack,
     )
+
+
+def _day_groups(days: Days) -> list[list[int]]:
+    """The whole trip, each country, each leg (a run of days in one country)."""
+    groups = [list(range(len(days)))]
+    by_country: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(days.countries):
+        by_country[c].append(i)
+    runs: list[list[int]] = []
+    for i, c in enumerate(days.countries):
+        if runs and days.countries[runs[-1][-1]] == c:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    seen = {tuple(groups[0])}
+    for g in [*by_country.values(), *runs]:
+        if tuple(g) not in seen:
+            seen.add(tuple(g))
+            groups.append(g)
+    return groups
+
+
+def _reach(c: Candidate, members: list[int], need: list[float]) -> float:
+    """An upper bound on what one purchase of c can give one device on these days."""
+    inside = set(members)
+    daily = math.inf if c.daily is None else float(c.daily)
+    total_incl = 0.0
+    total_over = 0.0
+    for e in c.entries:
+        incl_ok, over_ok = _capacity(c, e)
+        day_sum = sum(min(need[i], daily) for i in e.days if i in inside)
+        if over_ok:
+            total_over += day_sum
+        elif incl_ok:
+            total_incl += day_sum if e.cap is None else min(float(e.cap), day_sum)
+    if c.allowance is not None:
+        total_incl = min(total_incl, float(c.allowance))
+    return total_incl + total_over
 
 
 def _highs(time_limit: float) -> highspy.Highs:
@@ -312,18 +386,78 @@ def solve(
     *,
     fewest: bool = True,
 ) -> Solution:
+    """Solve; candidates that reduced costs prove useless are left out first.
+
+    Returns counts indexed like `cands` whatever was left out.
+    """
     started = time.perf_counter()
-    deadline = started + time_limit
     b, lay = build(cands, days, devices, needs_voice)
+    keep = _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, started + time_limit)
+    if keep is None or len(keep) == len(cands):
+        return _solve(b, lay, started, time_limit, fewest=fewest)
+    sub = [cands[n] for n in keep]
+    b2, lay2 = build(sub, days, devices, needs_voice)
+    sol = _solve(b2, lay2, started, time_limit - (time.perf_counter() - started), fewest=fewest)
+    counts = [0] * len(cands)
+    for m, n in enumerate(keep):
+        counts[n] = sol.counts[m] if sol.counts else 0
+    supply = {(keep[m], k, i): v for (m, k, i), v in sol.supply.items()}
+    sol.counts = counts
+    sol.supply = supply
+    sol.seconds = time.perf_counter() - started
+    return sol
+
+
+def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline) -> list[int] | None:
+    """Candidates that can be in a solution within TOLERANCE of the optimum.
+
+    With z the LP bound and d_c >= 0 the reduced cost of x_c at its lower
+    bound 0, every solution with x_c >= 1 has objective >= z + d_c (LP
+    duality: the objective is z plus a sum of non-negative reduced-cost
+    terms). So if z + d_c exceeds the objective of a known solution by more
+    than TOLERANCE, no optimal (or stage-3) solution buys c. The known
+    solution comes from a small MILP over the candidates the LP likes.
+    Only used when nothing is left unmet (stage 1 would change the rows).
+    """
+    if lay.unmet or len(cands) < 60:
+        return None
+    h = _highs(max(deadline - time.perf_counter(), 0.01))
+    relaxed = _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)})
+    _pass(h, relaxed)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    z = h.getInfo().objective_function_value
+    sol = h.getSolution()
+    xs = [sol.col_value[j] for j in lay.x]
+    ds = [sol.col_dual[j] for j in lay.x]
+    order = sorted(range(len(cands)), key=lambda n: (xs[n] <= 1e-9, ds[n], n))
+    support = sum(1 for v in xs if v > 1e-9)
+    pick = sorted(order[: max(80, 4 * support)])
+    sub = [cands[n] for n in pick]
+    b2, lay2 = build(sub, days, devices, needs_voice)
+    budget = min(0.5, max(deadline - time.perf_counter(), 0.01) / 4)
+    heur = _solve(b2, lay2, time.perf_counter(), budget, fewest=False)
+    if not heur.found or heur.unmet > 1e-9:
+        return None  # a solution leaving need unmet is no bound for the full model
+    upper = heur.objective + TOLERANCE + 1e-6
+    return [n for n in range(len(cands)) if cands[n].owned or z + ds[n] <= upper]
+
+
+def _solve(b: _Builder, lay: Layout, started: float, time_limit: float, *, fewest: bool):
+    deadline = started + time_limit
     n_cols = len(b.cost)
     h = _highs(time_limit)
     if n_cols == 0:
-        return Solution(True, True, [], {}, {}, [], 0, 0, 0, 0, time.perf_counter() - started)
+        return Solution(
+            True, True, [], {}, {}, 0.0, 0.0, [], 0, 0, 0, 0, time.perf_counter() - started
+        )
     _pass(h, b)
     cost = np.array(b.cost, dtype=np.float64)
     optimal = True
     solves = 0
     values = None
+    unmet_total = 0.0
 
     def add_bound(costs: np.ndarray, upper: float) -> None:
         idx = np.nonzero(costs)[0].astype(np.int32)
@@ -340,6 +474,7 @@ def solve(
             return _empty(lay, b, solves, started)
         values = list(h.getSolution().col_value)
         least = h.getInfo().objective_function_value
+        unmet_total = least
         add_bound(stage1, least + 1e-6)
         h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), cost)
         h.setSolution(_sol(values))
@@ -367,7 +502,7 @@ def solve(
         if found:
             values = list(h.getSolution().col_value)
 
-    return _read(values, lay, b, optimal, solves, started)
+    return _read(values, lay, b, optimal, solves, started, best, unmet_total)
 
 
 def _sol(values: list[float]) -> highspy.HighsSolution:
@@ -384,6 +519,8 @@ def _empty(lay: Layout, b: _Builder, solves: int, started: float) -> Solution:
         [0] * len(lay.x),
         {},
         {},
+        math.inf,
+        math.inf,
         [],
         len(b.row_lower),
         len(b.cost),
@@ -393,7 +530,7 @@ def _empty(lay: Layout, b: _Builder, solves: int, started: float) -> Solution:
     )
 
 
-def _read(values, lay: Layout, b: _Builder, optimal: bool, solves: int, started: float):
+def _read(values, lay, b, optimal: bool, solves: int, started: float, objective, unmet):
     counts = [round(values[j]) for j in lay.x]
     supply = {}
     for key, (ci, co) in lay.supply.items():
@@ -409,6 +546,8 @@ def _read(values, lay: Layout, b: _Builder, optimal: bool, solves: int, started:
         counts,
         supply,
         shares,
+        objective,
+        unmet,
         voice_missing,
         len(b.row_lower),
         len(b.cost),
