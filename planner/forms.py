@@ -186,7 +186,7 @@ class TripForm(forms.Form):
     )
 
     def __init__(self, *args, catalog: Catalog, home_plans: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["owned"].choices = [("", _("None: I only buy eSIMs")), *home_plans]
         self.fields["currency"].choices = [(c, c) for c in sorted(catalog.rates.per_base)]
         self.fields["currency"].initial = catalog.rates.base
@@ -253,9 +253,10 @@ def trip_initial(document: dict) -> tuple[dict, list[dict]]:
         "min_network": document.get("min_network") or "",
         "needs_voice": document.get("needs_voice", False),
         "esim_only": document.get("esim_only", True),
-        "currency": document.get("currency"),
         "switch_penalty": Decimal(document.get("switch_penalty", "0")),
     }
+    if document.get("currency"):
+        initial["currency"] = document["currency"]
     return initial, legs
 
 

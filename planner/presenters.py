@@ -41,6 +41,10 @@ class PurchaseView:
         return date.fromisoformat(self.doc["activate_on"])
 
     @property
+    def stale(self) -> bool:
+        return any(w["code"] == "not-verified" for w in self.warnings)
+
+    @property
     def install_by(self) -> date:
         return self.activate_on - timedelta(days=1)
 
