@@ -475,9 +475,7 @@ def _solve(b: _Builder, lay: Layout, started: float, time_limit: float, *, fewes
         values = list(h.getSolution().col_value)
         least = h.getInfo().objective_function_value
         unmet_total = least
-        add_bound(stage1, least + 1e-6)
-        h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), cost)
-        h.setSolution(_sol(values))
+        _restage(h, values, lambda: add_bound(stage1, least + 1e-6), cost)
 
     ok, found = _run(h, deadline)
     solves += 1
@@ -489,13 +487,11 @@ def _solve(b: _Builder, lay: Layout, started: float, time_limit: float, *, fewes
 
     bought = sum(round(values[j]) for j in lay.bought)
     if fewest and bought > 0 and time.perf_counter() < deadline:
-        add_bound(cost, best + TOLERANCE)
         # fewest purchases first; cost (weight 100, so 0.005 of it is worth half a
         # purchase) then picks the cheapest of those
         stage3 = cost * 100.0
         stage3[lay.bought] += 1.0
-        h.changeColsCost(n_cols, np.arange(n_cols, dtype=np.int32), stage3)
-        h.setSolution(_sol(values))
+        _restage(h, values, lambda: add_bound(cost, best + TOLERANCE), stage3)
         ok, found = _run(h, deadline)
         solves += 1
         optimal &= ok
@@ -503,6 +499,20 @@ def _solve(b: _Builder, lay: Layout, started: float, time_limit: float, *, fewes
             values = list(h.getSolution().col_value)
 
     return _read(values, lay, b, optimal, solves, started, best, unmet_total)
+
+
+def _restage(h: highspy.Highs, values, add_row, costs: np.ndarray) -> None:
+    """Next stage: new row and objective, the last solution as a start.
+
+    The start is handed over first: HiGHS 1.16 keeps the previous model
+    status when setSolution comes after the changes, and would then report
+    the old stage as solved without running.
+    """
+    h.setSolution(_sol(values))
+    if add_row is not None:
+        add_row()
+    n = len(costs)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), costs)
 
 
 def _sol(values: list[float]) -> highspy.HighsSolution:

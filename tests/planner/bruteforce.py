@@ -152,7 +152,7 @@ def _flow(combo, trip: Trip, catalog: Catalog, days) -> tuple[float, float]:
         if allowance is not None and o.promo is not None:
             allowance += o.promo.bonus_gb
         incl_all, incl_entry = [], {}
-        for i, (day, country, need) in enumerate(days):
+        for i, (_day, country, _need) in enumerate(days):
             if not o.start <= i < o.start + plan.validity_days:
                 continue
             n = _counts(plan, country, trip)

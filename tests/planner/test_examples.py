@@ -1,0 +1,56 @@
+"""Every worked example in ../shared/examples gives its expected optimum."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+
+from planner.engine.result import to_document
+from planner.engine.solve import plan_trip
+from planner.engine.trip import parse_trip
+from tests.planner.helpers import load_catalog
+
+EXAMPLES = sorted(p for p in (settings.SHARED_DIR / "examples").iterdir() if p.is_dir())
+
+
+def test_examples_are_found():
+    assert len(EXAMPLES) >= 9
+
+
+@pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)
+def test_it_matches_expected(folder):
+    catalog = load_catalog(folder / "catalog.json")
+    trip = parse_trip(json.loads((folder / "trip.json").read_text()), catalog)
+    expected = json.loads((folder / "expected.json").read_text())
+
+    result = plan_trip(trip, catalog)
+
+    assert result.optimal
+    bought = len(result.bought)
+    assert bought == expected["purchases"]
+    cent = Decimal("0.01") * max(bought, 1)
+    assert abs(result.short_gb - Decimal(expected["short_gb"])) <= Decimal("0.0001")
+    assert abs(result.objective_base - Decimal(expected["objective_base"])) <= cent
+    assert abs(result.total_base.amount - Decimal(expected["cost_base"])) <= cent
+    doc = to_document(result)
+    assert json.loads(json.dumps(doc)) == doc
+
+
+def test_home_plan_fair_use_explains_the_cap():
+    folder = settings.SHARED_DIR / "examples" / "01-home-plan-fair-use"
+    catalog = load_catalog(folder / "catalog.json")
+    trip = parse_trip(json.loads((folder / "trip.json").read_text()), catalog)
+
+    result = plan_trip(trip, catalog)
+
+    home = result.purchases[0]
+    assert home.owned
+    roaming = next(c for c in home.caps if c.fair_use is not None)
+    assert roaming.cap_gb == Decimal("30.28")
+    assert roaming.included_gb == Decimal("30.28")
+    assert roaming.overage_gb == Decimal("4.72")
+    assert home.overage.amount == Decimal("6.2304")
+    assert result.cost_base == Decimal("6.2304")
+    fair = next(w for w in result.warnings if w.code == "fair-use")
+    assert fair.details["wholesale_eur_per_gb"] == "1.10"
