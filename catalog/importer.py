@@ -7,7 +7,7 @@ imports in seconds and a bad file leaves the database as it was.
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from catalog import store
@@ -60,6 +60,23 @@ class PlanUpdate:
     before: engine.Plan
     after: engine.Plan
     was_retired: bool
+
+    @property
+    def changed_fields(self) -> tuple[str, ...]:
+        """The Plan columns to write: the scalar terms that differ, and more if needed."""
+        fields = [f for f in _SCALAR_FIELDS if getattr(self.before, f) != getattr(self.after, f)]
+        if self.before.operator != self.after.operator:
+            fields.append("operator")
+        if self.was_retired:
+            fields.append("retired_at")
+        return tuple(fields)
+
+    @property
+    def terms_of_children_changed(self) -> bool:
+        return (self.before.coverage, self.before.promotions) != (
+            self.after.coverage,
+            self.after.promotions,
+        )
 
     @property
     def price_changed(self) -> bool:
@@ -221,23 +238,17 @@ def apply_import(
     new_plans = Plan.objects.bulk_create(
         [_plan_row(plan, operator_ids) for plan in preview.added], batch_size=BATCH
     )
-    updated_rows = []
-    for update in preview.updated:
-        row = _plan_row(update.after, operator_ids)
-        row.pk = update.pk
-        updated_rows.append(row)
-    Plan.objects.bulk_update(
-        updated_rows, [*_SCALAR_FIELDS, "operator", "retired_at"], batch_size=BATCH
-    )
-    for batch in store.chunks([u.pk for u in preview.updated]):
-        # Coverage and promotions of a changed plan are rewritten whole: simpler and
-        # as fast as matching them row by row, and they have no identity of their own.
+    _update_plans(preview.updated, operator_ids)
+    rewritten = [u for u in preview.updated if u.terms_of_children_changed]
+    for batch in store.chunks([u.pk for u in rewritten]):
+        # Coverage and promotions of a plan whose coverage or promotions changed are
+        # rewritten whole: they have no identity of their own worth matching row by row.
         CoverageCountry.objects.filter(plan_id__in=batch).delete()
         CoverageEntry.objects.filter(plan_id__in=batch).delete()
         Promotion.objects.filter(plan_id__in=batch).delete()
     _write_children(
         [(row.pk, plan) for row, plan in zip(new_plans, preview.added, strict=True)]
-        + [(u.pk, u.after) for u in preview.updated]
+        + [(u.pk, u.after) for u in rewritten]
     )
 
     if preview.retired:
@@ -258,6 +269,33 @@ def apply_import(
     PlanChange.objects.bulk_create(history, batch_size=BATCH)
 
     return CatalogVersion.bump(f"{note}: {preview.summary}", user=user, sample=sample)
+
+
+def _update_plans(updates: list[PlanUpdate], operator_ids: dict[str, int]) -> None:
+    # One parameterised UPDATE per set of changed columns, run with executemany:
+    # bulk_update builds a CASE expression per row and column in Python, which took
+    # a minute for a price change across the 10k-plan catalog; this takes seconds.
+    groups: dict[tuple[str, ...], list[Plan]] = {}
+    for update in updates:
+        fields = update.changed_fields
+        if fields:
+            row = _plan_row(update.after, operator_ids)
+            row.pk = update.pk
+            groups.setdefault(fields, []).append(row)
+    connection = connections[router.db_for_write(Plan)]
+    quote = connection.ops.quote_name
+    for names, rows in groups.items():
+        fields = [Plan._meta.get_field(name) for name in names]
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        sql = f"UPDATE {quote(Plan._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+        params = [
+            [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+            + [row.pk]
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            for batch in store.chunks(params, BATCH):
+                cursor.executemany(sql, batch)
 
 
 def _change(plan_id: int, before: dict, after: dict, user, now) -> PlanChange:

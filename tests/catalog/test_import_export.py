@@ -257,3 +257,13 @@ def test_it_imports_the_real_catalog_in_seconds(shared_dir):
     assert time.perf_counter() - started < 15
     assert CatalogVersion.objects.count() == versions
     assert set(parse_catalog(_export()).plans) == set(doc.plans)
+
+    # A new price list: every plan changes, each in its own history row.
+    for operator in data["operators"]:
+        for plan in operator["plans"]:
+            plan["price"] = str(Decimal(plan["price"]) + Decimal("0.01"))
+    started = time.perf_counter()
+    assert len(import_document(parse_catalog(data)).updated) == 10317
+    assert time.perf_counter() - started < 30
+    assert PlanChange.objects.count() == 10317
+    assert Plan.objects.get(slug="esimdb-68dc693badbaffe4b0eb705a").price == Decimal("0.95")
