@@ -334,3 +334,33 @@ def test_it_shows_a_fresh_preview_when_the_catalog_changed_meanwhile(editor_clie
 def test_it_refuses_the_import_page_to_plain_staff(client):
     client.force_login(_user(staff=True))
     assert client.get(reverse("admin:catalog_catalogimport_add")).status_code == 403
+
+
+def test_it_lets_an_editor_add_a_plan_with_its_coverage(editor_client):
+    operator = make_operator()
+    version = CatalogVersion.bump("start")
+    data = {
+        "operator": operator.pk,
+        "slug": "new-plan",
+        "name": "New plan",
+        "price": "9.90",
+        "currency": "EUR",
+        "vat_percent": "0",
+        "validity_days": "30",
+        "data_gb": "10",
+        "max_devices": "1",
+        "activation": "install",
+        "esim": "on",
+        **_formset(
+            "coverage_entries",
+            [{"position": "0", "countries": "DE AT", "network": "5G", "eu_fair_use": "on"}],
+        ),
+        **_formset("promotions", []),
+        **_formset("changes", []),
+    }
+    response = editor_client.post(reverse("admin:catalog_plan_add"), data)
+    assert response.status_code == 302
+    plan = Plan.objects.get(slug="new-plan")
+    assert set(plan.coverage_countries.values_list("country", flat=True)) == {"DE", "AT"}
+    assert plan.coverage_entries.get().eu_fair_use
+    assert CatalogVersion.current().pk > version.pk
