@@ -1,0 +1,78 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from planner.engine.money import gb_text, money_text
+from planner.engine.result import Result, to_document
+from planner.engine.solve import plan_trip
+from planner.engine.trip import TripError, parse_trip
+from planner.loader import load_catalog
+
+
+class Command(BaseCommand):
+    help = "Recommend the plans to buy for a trip file (formats.md, Trip)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("trip_file")
+        parser.add_argument("--json", action="store_true", help="print the result document")
+
+    def handle(self, *args, trip_file: str, json: bool = False, **options):
+        try:
+            data = _read(Path(trip_file))
+        except (OSError, ValueError) as err:
+            raise CommandError(f"{trip_file}: {err}") from err
+        catalog = load_catalog()
+        try:
+            trip = parse_trip(data, catalog)
+        except TripError as err:
+            raise CommandError(f"bad trip: {err}") from err
+        result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+        if json:
+            self.stdout.write(_dumps(to_document(result)))
+        else:
+            self.stdout.write(table(result))
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _dumps(doc: dict) -> str:
+    return json.dumps(doc, indent=1, ensure_ascii=False)
+
+
+def table(result: Result) -> str:
+    lines = []
+    for n, p in enumerate(result.purchases):
+        label = "owned" if p.owned else f"{money_text(p.price.amount)} {p.price.currency}"
+        promo = f" ({p.promotion})" if p.promotion else ""
+        over = ""
+        if p.overage_gb:
+            over = f" + {money_text(p.overage.amount)} overage for {gb_text(p.overage_gb)} GB"
+        devices = ",".join(str(d) for d in p.devices)
+        lines.append(
+            f"[{n}] {p.activate_on} → {p.active_until}  {p.plan_name} ({p.operator}) "
+            f"device {devices}: {label}{promo}{over}; {gb_text(p.data_gb)} GB used"
+        )
+    if not result.purchases:
+        lines.append("Nothing to buy.")
+    for s in result.short:
+        what = "voice" if s.voice else f"{gb_text(s.missing_gb)} GB short on device {s.device}"
+        lines.append(f"! {s.date} {s.country}: {what}: {s.why}")
+    lines.append(
+        f"Total: {money_text(result.total.amount)} {result.total.currency}"
+        f" ({money_text(result.total_base.amount)} {result.total_base.currency})"
+        + ("" if result.optimal else "  (best found, not proven optimal)")
+    )
+    base = result.baselines
+    for name, value in (
+        ("one local plan per country", base.local_per_country),
+        ("best single plan", base.single_plan),
+    ):
+        if value is not None:
+            lines.append(f"  vs {name}: {money_text(value.amount)} {value.currency}")
+    for w in result.warnings:
+        lines.append(f"  note: {w.message}")
+    return "\n".join(lines)
