@@ -1,5 +1,9 @@
 import re
 
+import pytest
+
+pytestmark = pytest.mark.django_db
+
 
 def test_it_sends_a_content_security_policy_without_unsafe_inline(client):
     response = client.get("/")

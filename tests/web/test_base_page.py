@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_loads_cleanly_in_a_real_browser(page, live_server, console_errors, outside_requests):
