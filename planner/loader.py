@@ -27,8 +27,11 @@ def load_catalog() -> Catalog:
     if cached is not None and cached[0] == version and version:
         return cached[1]
     catalog = offered_document().to_engine(version=version)
-    with _lock:
-        _cached = (version, catalog)
+    # An import that committed while we read may have mixed two versions' rows;
+    # such a catalog serves this request but is not kept for the next ones.
+    if catalog_version() == version:
+        with _lock:
+            _cached = (version, catalog)
     return catalog
 
 
