@@ -267,3 +267,10 @@ def test_it_imports_the_real_catalog_in_seconds(shared_dir):
     assert time.perf_counter() - started < 30
     assert PlanChange.objects.count() == 10317
     assert Plan.objects.get(slug="esimdb-68dc693badbaffe4b0eb705a").price == Decimal("0.95")
+
+
+def test_it_says_when_the_file_is_missing(tmp_path):
+    with pytest.raises(CommandError) as info:
+        call_command("import_catalog", str(tmp_path / "nope.json"))
+    assert "nope.json" in str(info.value)
+    assert "No such file" in str(info.value)
