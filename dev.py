@@ -139,4 +139,10 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except subprocess.CalledProcessError as error:
+        command = " ".join(str(a) for a in error.cmd)
+        sys.exit(f"dev.py: this step failed (exit {error.returncode}): {command}")
+    except KeyboardInterrupt:
+        sys.exit(130)
