@@ -110,15 +110,47 @@ class PruneStats:
     offers_kept: int = 0
 
 
-def _entry_of(plan: Plan, min_rank: int) -> dict[str, int]:
-    """Country → index of the plan's coverage entry that counts on this trip."""
-    out = {}
+def _entry_of(plan: Plan, min_rank: int, countries: frozenset[str]) -> dict[str, int]:
+    """Trip country → index of the plan's coverage entry that counts on this trip."""
+    out: dict[str, int] = {}
     for n, cov in enumerate(plan.coverage):
         if cov.network.rank < min_rank:
             continue
-        for c in cov.countries:
+        for c in cov.countries & countries:
             out.setdefault(c, n)
     return out
+
+
+@dataclass(frozen=True)
+class _TripIndex:
+    """Per-country facts of the trip, computed once for all plans."""
+
+    countries: frozenset[str]
+    bit: dict[str, int]
+    need_days: dict[str, tuple[int, ...]]  # days with data to give
+    all_days: dict[str, tuple[int, ...]]
+    need_sum: dict[str, Decimal]
+    max_need: dict[str, Decimal]
+
+
+def _index(days: Days) -> _TripIndex:
+    countries = sorted(set(days.countries))
+    need_days = {
+        c: tuple(i for i in range(len(days)) if days.countries[i] == c and days.need[i] > 0)
+        for c in countries
+    }
+    return _TripIndex(
+        countries=frozenset(countries),
+        bit={c: 1 << n for n, c in enumerate(countries)},
+        need_days=need_days,
+        all_days={
+            c: tuple(i for i in range(len(days)) if days.countries[i] == c) for c in countries
+        },
+        need_sum={c: sum((days.need[i] for i in need_days[c]), Decimal(0)) for c in countries},
+        max_need={
+            c: max((days.need[i] for i in need_days[c]), default=Decimal(0)) for c in countries
+        },
+    )
 
 
 def _devcap(plan: Plan, opts: Options) -> int:
@@ -178,10 +210,18 @@ def _promo_price(plan: Plan, pr: Promotion | None) -> Decimal:
 
 
 def _day_options(plan: Plan, days: Days, opts: Options) -> list[list[Promotion | None]]:
-    if not plan.promotions and plan.available_from is None and plan.available_until is None:
-        if plan.new_customer_only and plan.operator in opts.owned_operators:
-            return [[] for _ in days.dates]
-        return [[None] for _ in days.dates]
+    first, last = days.dates[0], days.dates[-1]
+
+    def constant(start: date | None, end: date | None) -> bool:
+        # a window that holds the whole trip, or none of it, is the same every day
+        inside = (start is None or start <= first) and (end is None or last <= end)
+        outside = (end is not None and end < first) or (start is not None and start > last)
+        return inside or outside
+
+    if constant(plan.available_from, plan.available_until) and all(
+        constant(pr.starts, pr.ends) for pr in plan.promotions
+    ):
+        return [_options_at(plan, first, opts)] * len(days)
     return [_options_at(plan, d, opts) for d in days.dates]
 
 
@@ -212,33 +252,33 @@ class _View:
     caps_ok: Decimal  # least cap on the trip's useful countries (INF when none)
 
 
-def _views(plan: Plan, days: Days, cidx: dict[str, int], opts: Options, catalog: Catalog):
-    entry_of = _entry_of(plan, opts.min_rank)
-    if not any(c in entry_of for c in cidx):
+def _views(plan: Plan, days: Days, ix: _TripIndex, opts: Options, catalog: Catalog):
+    entry_of = _entry_of(plan, opts.min_rank, ix.countries)
+    if not entry_of:
         return []
     voice = opts.needs_voice and plan.voice
-    useful = tuple(
-        i for i in range(len(days)) if days.countries[i] in entry_of and (days.need[i] > 0 or voice)
-    )
-    if not useful:
+    by_country = ix.all_days if voice else ix.need_days
+    served = [c for c in entry_of if by_country[c]]
+    if not served:
         return []
+    useful = tuple(sorted(i for c in served for i in by_country[c]))
     per_day = _day_options(plan, days, opts)
     offers: list[Promotion | None] = []
-    for choices in per_day:
+    for choices in per_day if per_day[0] is not per_day[-1] else per_day[:1]:
         for ch in choices:
             if not any(ch is o for o in offers):
                 offers.append(ch)
     if not offers:
         return []
     mask = 0
-    for c in {days.countries[i] for i in useful}:
-        mask |= 1 << cidx[c]
+    for c in served:
+        mask |= ix.bit[c]
     devcap = _devcap(plan, opts)
-    need_sum = sum((days.need[i] for i in useful), Decimal(0))
-    max_need = max(days.need[i] for i in useful)
+    need_sum = sum((ix.need_sum[c] for c in served), Decimal(0))
+    max_need = max(ix.max_need[c] for c in served)
     caps = INF
     has_overage = False
-    for c in {days.countries[i] for i in useful}:
+    for c in served:
         cov = plan.coverage[entry_of[c]]
         if cov.overage_per_gb is not None:
             has_overage = True
@@ -250,9 +290,12 @@ def _views(plan: Plan, days: Days, cidx: dict[str, int], opts: Options, catalog:
     out = []
     for option in offers:
         price = catalog.rates.to_base(_promo_price(plan, option), plan.currency)
-        prices = tuple(
-            price if any(ch is option for ch in choices) else None for choices in per_day
-        )
+        if per_day[0] is per_day[-1] and per_day[0]:
+            prices = (price,) * len(per_day)
+        else:
+            prices = tuple(
+                price if any(ch is option for ch in choices) else None for choices in per_day
+            )
         nc = plan.new_customer_only or (option is not None and option.new_customer_only)
         bonus = option.bonus_gb if option is not None else Decimal(0)
         out.append(
@@ -329,21 +372,25 @@ def prune_plans(views: list[_View], needs_voice: bool) -> list[_View]:
     much is pruned, not whether it is exact."""
     big = max((v.reach for v in views), default=Decimal(0))
     order = sorted(views, key=lambda v: _sort_key(v, big))
-    frontier: dict[tuple[int, str | None], list[_View]] = {}
+    # by mask, then by the operator whose new-customer status the offer uses
+    frontier: dict[int, dict[str | None, list[_View]]] = {}
     kept = []
     for v in order:
         dominated = False
-        for (mask, nc), members in frontier.items():
-            if v.mask & ~mask or (nc is not None and nc != v.new_customer):
+        for mask, by_nc in frontier.items():
+            if v.mask & ~mask:
                 continue
-            if any(_dominates(q, v, needs_voice) for q in members):
-                dominated = True
+            for nc in (None, v.new_customer) if v.new_customer else (None,):
+                if any(_dominates(q, v, needs_voice) for q in by_nc.get(nc, ())):
+                    dominated = True
+                    break
+            if dominated:
                 break
         if dominated:
             continue
         kept.append(v)
         if not v.limited:
-            frontier.setdefault((v.mask, v.new_customer), []).append(v)
+            frontier.setdefault(v.mask, {}).setdefault(v.new_customer, []).append(v)
     kept.sort(key=lambda v: (v.plan.slug, v.option is not None))
     return kept
 
@@ -438,15 +485,14 @@ def build_candidates(
     prune: bool = True,
 ) -> tuple[list[Candidate], PruneStats]:
     stats = PruneStats()
-    countries = sorted(set(days.countries))
-    cidx = {c: n for n, c in enumerate(countries)}
+    ix = _index(days)
     pool = catalog.plans if plans is None else tuple(plans)
     stats.plans = len(pool)
     views = []
     for plan in pool:
         if opts.esim_only and not plan.esim:
             continue
-        views.extend(_views(plan, days, cidx, opts, catalog))
+        views.extend(_views(plan, days, ix, opts, catalog))
     stats.allowed = len({v.plan.slug for v in views})
     stats.offers = len(views)
     if prune:
@@ -505,7 +551,7 @@ def _bought(v: _View, t: int, pr: Promotion | None, days, opts, catalog) -> list
 
 
 def _owned(plan: Plan, days: Days, opts: Options, catalog: Catalog) -> list[Candidate]:
-    entry_of = _entry_of(plan, opts.min_rank)
+    entry_of = _entry_of(plan, opts.min_rank, frozenset(days.countries))
     out = []
     for t in range(0, len(days), plan.validity_days):
         entries = _entries(plan, entry_of, t, days, catalog, supply_days=True)

@@ -1,0 +1,194 @@
+"""Time the engine on the real esimdb catalog and on synthetic catalogs.
+
+Reads ../shared (settings.SHARED_DIR) and never touches the database: the
+catalog JSON goes through `catalog.document.parse_catalog` straight into the
+engine's dataclasses.
+"""
+
+import json
+import random
+import statistics
+import time
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from catalog.document import parse_catalog
+from planner.engine.model import Catalog, Leg, Network, Trip
+from planner.engine.solve import plan_trip
+from planner.engine.trip import parse_trip
+
+REAL = "data/esimdb-de-at-cz-sk"
+EUROPE = ["DE", "AT", "CZ", "SK", "FR", "IT", "ES", "PT", "NL", "BE", "PL", "HU", "CH", "GB"]
+
+
+def real_variations(trip: Trip, catalog: Catalog) -> list[tuple[str, Trip]]:
+    d = Decimal
+    home = next(p.slug for p in catalog.plans if p.validity_days >= 30 and p.data_gb)
+    legs = trip.legs
+    return [
+        ("real trip", trip),
+        ("no switch penalty", replace(trip, switch_penalty=d(0))),
+        ("penalty 2 USD", replace(trip, switch_penalty=d(2))),
+        (
+            "double data",
+            replace(trip, legs=tuple(replace(g, gb_per_day=g.gb_per_day * 2) for g in legs)),
+        ),
+        ("3 GB a day", replace(trip, legs=tuple(replace(g, gb_per_day=d(3)) for g in legs))),
+        (
+            "light 0.1 GB a day",
+            replace(trip, legs=tuple(replace(g, gb_per_day=d("0.1")) for g in legs)),
+        ),
+        ("2 devices", replace(trip, devices=2)),
+        ("2 devices sharing", replace(trip, devices=2, sharing=True)),
+        ("3 devices sharing", replace(trip, devices=3, sharing=True)),
+        ("4 devices no sharing", replace(trip, devices=4, switch_penalty=d(0))),
+        ("home plan owned", replace(trip, owned=(home,))),
+        ("min network 5G", replace(trip, min_network=Network.G5)),
+        ("min network 4G", replace(trip, min_network=Network.G4)),
+        ("esim_only off", replace(trip, esim_only=False)),
+        ("3 days", replace(trip, legs=(Leg("DE", 2, d("0.65")), Leg("AT", 1, d("0.575"))))),
+        ("7 days", replace(trip, legs=(Leg("DE", 4, d("0.65")), Leg("AT", 3, d("0.575"))))),
+        ("30 days", replace(trip, legs=tuple(replace(g, days=g.days * 2) for g in legs))),
+        ("60 days", replace(trip, legs=tuple(replace(g, days=g.days * 4) for g in legs))),
+        ("back and forth", replace(trip, legs=legs + legs)),
+        ("one country", replace(trip, legs=(Leg("AT", 15, d("0.6")),))),
+        ("voice needed", replace(trip, needs_voice=True)),
+    ]
+
+
+def synthetic_catalog(size: int, seed: int = 7) -> Catalog:
+    """Plans shaped like the real data: locals and regionals, totals and dailies,
+    promotions, first-order offers, free trials."""
+    rng = random.Random(seed)
+    operators = []
+    for o in range(max(size // 90, 5)):
+        plans = []
+        for n in range(90 if size >= 90 else size):
+            if len(operators) * 90 + n >= size:
+                break
+            regional = rng.random() < 0.45
+            countries = (
+                rng.sample(EUROPE, rng.randint(5, len(EUROPE)))
+                if regional
+                else [rng.choice(EUROPE)]
+            )
+            validity = rng.choice([1, 3, 5, 7, 10, 15, 30, 30])
+            daily = rng.random() < 0.25
+            unlimited = not daily and rng.random() < 0.04
+            gb = rng.choice([0.5, 1, 2, 3, 5, 10, 20])
+            per_gb = rng.uniform(0.3, 2.5) * (1.3 if regional else 1.0)
+            volume = gb * validity if daily else gb
+            price = round(max(0.5, per_gb * volume**0.85), 2)
+            if rng.random() < 0.01:  # a free trial: small, short, once per operator
+                price, gb, validity, daily, unlimited = 0.0, rng.choice([0.5, 1]), 7, False, False
+            promos = []
+            if rng.random() < 0.5:
+                first = rng.random() < 0.3 and gb <= 1 and not daily
+                promos.append(
+                    {
+                        "name": "promo",
+                        "discount_percent": str(
+                            rng.choice([10, 15, 20, 25, 30, 50, 100 if first else 40])
+                        ),
+                        "bonus_gb": "0",
+                        "starts": "2026-01-01",
+                        "ends": "2026-12-31",
+                        "limit": None,
+                        "new_customer_only": first,
+                    }
+                )
+            plans.append(
+                {
+                    "slug": f"syn-{o}-{n}",
+                    "name": f"Synthetic {o}-{n}",
+                    "price": f"{price:.2f}",
+                    "currency": "USD",
+                    "validity_days": validity,
+                    "data_gb": None if daily or unlimited else str(gb),
+                    "daily_gb": str(gb) if daily else None,
+                    "coverage": [
+                        {"countries": sorted(countries), "network": rng.choice(["4G", "4G", "5G"])}
+                    ],
+                    "hotspot": rng.random() < 0.6,
+                    "new_customer_only": price == 0.0,
+                    "promotions": promos,
+                }
+            )
+        operators.append(
+            {
+                "slug": f"op-{o}",
+                "name": f"Operator {o}",
+                "country": None,
+                "kind": "reseller",
+                "plans": plans,
+            }
+        )
+    doc = {
+        "format": "esim-catalog/1",
+        "rates": {"base": "EUR", "per_base": {"EUR": "1", "USD": "1.08"}},
+        "regions": {},
+        "operators": operators,
+    }
+    return parse_catalog(doc).to_engine(version=f"synthetic-{size}")
+
+
+def synthetic_trip() -> Trip:
+    d = Decimal
+    return Trip(
+        start_date=date(2026, 6, 1),
+        legs=(
+            Leg("DE", 4, d("0.65")),
+            Leg("AT", 8, d("0.575")),
+            Leg("CZ", 2, d("0.6")),
+            Leg("SK", 1, d("0.3")),
+        ),
+        currency="USD",
+        switch_penalty=d("0.50"),
+    )
+
+
+class Command(BaseCommand):
+    help = "Time the planner engine on the real catalog and on synthetic ones."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument("--only", choices=["real", "synthetic"], default=None)
+
+    def handle(self, *args, repeat: int, only: str | None, **options):
+        limit = settings.PLANNER_TIME_LIMIT
+        header = (
+            f"{'case':<24} {'plans':>6} {'kept':>5} {'cands':>6} {'rows':>6} {'cols':>6} "
+            f"{'nnz':>7} {'median':>8} {'p95':>8} {'opt':>4} {'objective':>10}"
+        )
+        self.stdout.write(header)
+        if only in (None, "real"):
+            shared = settings.SHARED_DIR / REAL
+            catalog = parse_catalog(json.loads((shared / "catalog.json").read_text())).to_engine()
+            trip = parse_trip(json.loads((shared / "trip.json").read_text()), catalog)
+            for name, t in real_variations(trip, catalog):
+                self._case(name, t, catalog, repeat, limit)
+        if only in (None, "synthetic"):
+            for size in (1_000, 10_000, 50_000):
+                self._case(
+                    f"synthetic {size}", synthetic_trip(), synthetic_catalog(size), repeat, limit
+                )
+
+    def _case(self, name, trip, catalog, repeat, limit):
+        times = []
+        result = None
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = plan_trip(trip, catalog, time_limit=limit, baselines=False)
+            times.append(time.perf_counter() - started)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        s = result.stats
+        self.stdout.write(
+            f"{name:<24} {s.plans:>6} {s.plans_kept:>5} {s.candidates:>6} {s.rows:>6} {s.cols:>6} "
+            f"{s.nonzeros:>7} {statistics.median(times):>8.3f} {p95:>8.3f} "
+            f"{'yes' if result.optimal else 'no':>4} {result.objective_base:>10.4f}"
+        )
