@@ -6,5 +6,6 @@ app_name = "planner"
 urlpatterns = [
     path("", views.home, name="home"),
     path("save/", views.save, name="save"),
+    path("currency/", views.set_currency, name="currency"),
     path("p/<str:token>/", views.saved, name="saved"),
 ]

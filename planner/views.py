@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
@@ -90,6 +91,8 @@ def home(request: HttpRequest) -> HttpResponse:
         elif "example" in request.GET:
             example = {**EXAMPLE_TRIP, "start_date": _default_start().isoformat()}
             initial_trip, initial_legs = trip_initial(example)
+        if not source and request.session.get("currency") in catalog.rates.per_base:
+            initial_trip["currency"] = request.session["currency"]
         form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
         return render(request, "planner/home.html", _context(form, legs, catalog, None))
 
@@ -156,3 +159,17 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
             context["fresh"] = present(fresh, catalog)
             context["changes"] = compare(saved.result, fresh)
     return render(request, "planner/saved.html", context)
+
+
+@require_POST
+def set_currency(request: HttpRequest) -> HttpResponse:
+    """The header's currency switch: the planner's default currency from now on."""
+    code = request.POST.get("currency", "")
+    if code in load_catalog().rates.per_base:
+        request.session["currency"] = code
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    return redirect(target)

@@ -1,5 +1,5 @@
 // Small progressive enhancements; every page works without this file.
 document.addEventListener("change", (event) => {
-  const select = event.target.closest(".lang-switch select");
+  const select = event.target.closest(".lang-switch select, .currency-switch select");
   if (select) select.form.requestSubmit();
 });
