@@ -73,6 +73,9 @@ class LegForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
     def clean_country(self) -> str:
         code = country_code(self.cleaned_data["country"])
         if code is None:
