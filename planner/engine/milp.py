@@ -392,23 +392,37 @@ def solve(
     """
     started = time.perf_counter()
     b, lay = build(cands, days, devices, needs_voice)
-    keep = _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, started + time_limit)
-    if keep is None or len(keep) == len(cands):
+    filtered = _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, started + time_limit)
+    if filtered is None:
         return _solve(b, lay, started, time_limit, fewest=fewest)
+    keep, heuristic = filtered
     sub = [cands[n] for n in keep]
     b2, lay2 = build(sub, days, devices, needs_voice)
-    sol = _solve(b2, lay2, started, time_limit - (time.perf_counter() - started), fewest=fewest)
-    counts = [0] * len(cands)
-    for m, n in enumerate(keep):
-        counts[n] = sol.counts[m] if sol.counts else 0
-    supply = {(keep[m], k, i): v for (m, k, i), v in sol.supply.items()}
-    sol.counts = counts
-    sol.supply = supply
+    sol = _remap(
+        _solve(b2, lay2, started, time_limit - (time.perf_counter() - started), fewest=fewest),
+        keep,
+        len(cands),
+    )
     sol.seconds = time.perf_counter() - started
+    if not sol.found or (not sol.optimal and heuristic.objective < sol.objective - 1e-9):
+        # out of time: the quick incumbent is the best known answer (not proven)
+        heuristic.seconds = sol.seconds
+        heuristic.rows, heuristic.cols, heuristic.nonzeros = sol.rows, sol.cols, sol.nonzeros
+        return heuristic
     return sol
 
 
-def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline) -> list[int] | None:
+def _remap(sol: Solution, index: list[int], size: int) -> Solution:
+    """A solution over a subset of candidates, indexed like the full list."""
+    counts = [0] * size
+    for m, n in enumerate(index):
+        counts[n] = sol.counts[m] if sol.counts else 0
+    sol.counts = counts
+    sol.supply = {(index[m], k, i): v for (m, k, i), v in sol.supply.items()}
+    return sol
+
+
+def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline):
     """Candidates that can be in a solution within TOLERANCE of the optimum.
 
     With z the LP bound and d_c >= 0 the reduced cost of x_c at its lower
@@ -441,7 +455,11 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline) ->
     if not heur.found or heur.unmet > 1e-9:
         return None  # a solution leaving need unmet is no bound for the full model
     upper = heur.objective + TOLERANCE + 1e-6
-    return [n for n in range(len(cands)) if cands[n].owned or z + ds[n] <= upper]
+    # the incumbent's own purchases pass: it is feasible, so its objective is at
+    # least z + d_c for each c it buys
+    keep = [n for n in range(len(cands)) if cands[n].owned or z + ds[n] <= upper]
+    heur.optimal = False
+    return keep, _remap(heur, pick, len(cands))
 
 
 def _solve(b: _Builder, lay: Layout, started: float, time_limit: float, *, fewest: bool):
