@@ -12,16 +12,14 @@ from django_countries import countries
 from catalog.document import iso_countries
 from catalog.forms import SORTS, CountryPlansForm
 from catalog.models import (
-    CatalogVersion,
     CoverageCountry,
     CoverageEntry,
     Network,
     Plan,
     Promotion,
-    RateSet,
 )
 from planner.engine.fairuse import fair_use
-from planner.engine.model import Rates
+from planner.loader import catalog_state
 
 PER_PAGE = 50
 
@@ -33,13 +31,12 @@ _ORDER = {
 
 
 def _catalog_facts() -> dict:
-    version = CatalogVersion.current()
-    rate_set = RateSet.objects.in_force()
+    # The same cached catalog the planner uses: its rates, its version, one query.
+    catalog, sample = catalog_state()
     return {
-        "catalog_is_sample": bool(version and version.sample),
-        "catalog_version": version.label if version else "",
-        "rate_set": rate_set,
-        "per_base": rate_set.per_base if rate_set else {},
+        "catalog_is_sample": sample,
+        "catalog_version": catalog.version,
+        "rates": catalog.rates,
     }
 
 
@@ -72,7 +69,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         Plan.objects.offered()
         .covering([code])
         .select_related("operator")
-        .with_base_price(facts["per_base"])
+        .with_base_price(dict(facts["rates"].per_base))
         .with_country_facts(code, today=today)
     )
     if options["five_g"]:
@@ -122,12 +119,14 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     entries = list(plan.coverage_entries.all())
     fair_use_today = None
-    if any(entry.eu_fair_use for entry in entries) and plan.currency in facts["per_base"]:
-        rate_set = facts["rate_set"]
-        rates = Rates(base=rate_set.base, per_base=facts["per_base"], as_of=rate_set.as_of)
-        if "EUR" in rates.per_base:
-            # fair_use reads only price, currency and VAT, which the model row has.
-            fair_use_today = fair_use(plan, today, rates)
+    rates = facts["rates"]
+    if (
+        any(entry.eu_fair_use for entry in entries)
+        and plan.currency in rates.per_base
+        and "EUR" in rates.per_base
+    ):
+        # fair_use reads only price, currency and VAT, which the model row has.
+        fair_use_today = fair_use(plan, today, rates)
     by_network = [
         (
             network,

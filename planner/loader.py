@@ -1,7 +1,7 @@
 """The catalog on offer, from the database, as the engine's frozen dataclasses.
 
 Loading 10k plans takes a few hundred milliseconds, so the result is kept per
-process and reused while the catalog version is the same: one query per request
+process and reused while the catalog version is the same: one query per call
 when nothing changed.
 """
 
@@ -12,36 +12,44 @@ from catalog.store import offered_document
 from planner.engine.model import Catalog
 
 _lock = threading.Lock()
-_cached: tuple[str, Catalog] | None = None
+_cached: tuple[str, bool, Catalog] | None = None
+
+
+def _current() -> tuple[str, bool]:
+    row = CatalogVersion.objects.order_by("-pk").values_list("pk", "token", "sample").first()
+    return (f"{row[0]}-{row[1]}", row[2]) if row else ("", False)
 
 
 def catalog_version() -> str:
-    version = CatalogVersion.current()
-    return version.label if version else ""
+    return _current()[0]
 
 
-def load_catalog() -> Catalog:
+def catalog_state() -> tuple[Catalog, bool]:
+    """The catalog on offer and whether it is the shipped sample, in one query when warm."""
     global _cached
-    version = catalog_version()
+    version, sample = _current()
     cached = _cached
     if cached is not None and cached[0] == version and version:
-        return cached[1]
+        return cached[2], cached[1]
     catalog = offered_document().to_engine(version=version)
     # An import that committed while we read may have mixed two versions' rows;
     # such a catalog serves this request but is not kept for the next ones.
-    if catalog_version() == version:
+    if _current()[0] == version:
         with _lock:
-            _cached = (version, catalog)
-    return catalog
+            _cached = (version, sample, catalog)
+    return catalog, sample
+
+
+def load_catalog() -> Catalog:
+    return catalog_state()[0]
+
+
+def catalog_is_sample() -> bool:
+    """Whether the catalog in force is the shipped sample, which pages must say."""
+    return _current()[1]
 
 
 def forget_catalog() -> None:
     global _cached
     with _lock:
         _cached = None
-
-
-def catalog_is_sample() -> bool:
-    """Whether the catalog in force is the shipped sample, which pages must say."""
-    version = CatalogVersion.current()
-    return bool(version and version.sample)
