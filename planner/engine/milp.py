@@ -398,8 +398,9 @@ def solve(
     keep, heuristic = filtered
     sub = [cands[n] for n in keep]
     b2, lay2 = build(sub, days, devices, needs_voice)
+    start = _start(heuristic, keep, lay2, len(b2.cost))
     sol = _remap(
-        _solve(b2, lay2, started, time_limit - (time.perf_counter() - started), fewest=fewest),
+        _solve(b2, lay2, started, time_limit, fewest=fewest, start=start),
         keep,
         len(cands),
     )
@@ -410,6 +411,26 @@ def solve(
         heuristic.rows, heuristic.cols, heuristic.nonzeros = sol.rows, sol.cols, sol.nonzeros
         return heuristic
     return sol
+
+
+def _start(known: Solution, keep: list[int], lay: Layout, n_cols: int) -> list[float]:
+    """The known solution as column values of the model over `keep`.
+
+    Without it HiGHS may spend the whole time limit looking for a first
+    solution of a model with many identical devices.
+    """
+    values = [0.0] * n_cols
+    for m, n in enumerate(keep):
+        values[lay.x[m]] = float(known.counts[n])
+    for (m, k, i), (ci, co) in lay.supply.items():
+        incl, over = known.supply.get((keep[m], k, i), (0.0, 0.0))
+        if ci is not None:
+            values[ci] = incl
+        if co is not None:
+            values[co] = over
+    for key, j in lay.pool_share.items():
+        values[j] = known.pool_share.get(key, 0.0)
+    return values
 
 
 def _remap(sol: Solution, index: list[int], size: int) -> Solution:
@@ -438,6 +459,10 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline):
     h = _highs(max(deadline - time.perf_counter(), 0.01))
     relaxed = _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)})
     _pass(h, relaxed)
+    if len(b.cost) > 8000:
+        # large relaxations (many devices) solve several times faster by interior
+        # point; crossover still gives the basis whose reduced costs are used
+        h.setOptionValue("solver", "ipm")
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -462,7 +487,15 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline):
     return keep, _remap(heur, pick, len(cands))
 
 
-def _solve(b: _Builder, lay: Layout, started: float, time_limit: float, *, fewest: bool):
+def _solve(
+    b: _Builder,
+    lay: Layout,
+    started: float,
+    time_limit: float,
+    *,
+    fewest: bool,
+    start: list[float] | None = None,
+):
     deadline = started + time_limit
     n_cols = len(b.cost)
     h = _highs(time_limit)
@@ -471,6 +504,8 @@ def _solve(b: _Builder, lay: Layout, started: float, time_limit: float, *, fewes
             True, True, [], {}, {}, 0.0, 0.0, [], 0, 0, 0, 0, time.perf_counter() - started
         )
     _pass(h, b)
+    if start is not None:
+        h.setSolution(_sol(start))
     cost = np.array(b.cost, dtype=np.float64)
     optimal = True
     solves = 0

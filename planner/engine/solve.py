@@ -169,7 +169,8 @@ def plan_trip(
     days = trip_days(trip)
     opts = options_for(trip, catalog)
     cands, pstats = build_candidates(trip, catalog, days, opts)
-    sol = milp.solve(cands, days, trip.devices, trip.needs_voice, time_limit)
+    remaining = max(time_limit - (time.perf_counter() - started), 0.05)
+    sol = milp.solve(cands, days, trip.devices, trip.needs_voice, remaining)
     result = _result(trip, catalog, days, cands, sol, today or date.today())
     if baselines:
         remaining = max(time_limit - (time.perf_counter() - started), 0.5)
