@@ -32,6 +32,7 @@ from planner.engine.result import (
     Short,
     SolveStats,
     Supply,
+    Warning,
 )
 
 SNAP = Decimal("0.00001")  # a day short by less than this is float noise, not a shortage
@@ -245,12 +246,24 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
                 continue
             missing = unmet.get((k, i), Decimal(0))
             if missing > 0:
-                why = _why(days.countries[i], (k, i) in served, catalog)
+                why = (
+                    _why(days.countries[i], (k, i) in served, catalog)
+                    if sol.found
+                    else "no combination was found within the time limit"
+                )
                 shorts.append(Short(days.dates[i], days.countries[i], k + 1, missing, why))
     if trip.needs_voice:
         shorts.extend(_voice_shorts(cands, days, sol, catalog))
     shorts.sort(key=lambda s: (s.date, s.device or 0, s.voice))
 
+    if not sol.found:
+        warnings.append(
+            Warning(
+                "time-limit",
+                "The search ran out of time before finding any combination; "
+                "the days below are not covered for that reason only.",
+            )
+        )
     short_gb = sum((s.missing_gb for s in shorts), Decimal(0))
     objective = cost + penalty
     return Result(

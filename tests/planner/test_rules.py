@@ -272,3 +272,14 @@ def test_coverage_entries_price_each_country():
     )
     result = solve(make_trip(("FR", 1, "1"), ("CH", 1, "2")), plan)
     assert result.cost_base == D(8)
+
+
+def test_a_tiny_time_limit_never_crashes_nor_misleads():
+    plans = [
+        make_plan(f"p{n}", price=str(2 + n), validity=1 + n % 3, data="1", operator=f"o{n}")
+        for n in range(8)
+    ]
+    result = plan_trip(make_trip(("FR", 9, "1")), make_catalog(*plans), time_limit=1e-6)
+    if not result.optimal and result.short:
+        assert all("time limit" in s.why for s in result.short)
+        assert any(w.code == "time-limit" for w in result.warnings)
