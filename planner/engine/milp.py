@@ -510,6 +510,10 @@ def _solve(
     _pass(h, b)
     if start is not None:
         h.setSolution(_sol(start))
+        # with a good start HiGHS's search heuristics only cost time: the
+        # proof is what is left to do (real trip: 2.0 s -> 1.3 s)
+        for name in ("rins", "rens", "root_reduced_cost"):
+            h.setOptionValue(f"mip_heuristic_run_{name}", False)
     cost = np.array(b.cost, dtype=np.float64)
     optimal = True
     solves = 0
