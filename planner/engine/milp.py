@@ -25,6 +25,10 @@ from planner.engine.candidates import Candidate, Days
 
 TOLERANCE = 0.005  # §6: "within 0.005 of the least objective"
 FEAS = 1e-7
+# Interior point solves mid-sized relaxations several times faster, but above
+# this its crossover can outlast the whole time limit (HiGHS does not stop it
+# in time); simplex, which does stop, is used there.
+MAX_FILTER_COLS = 30_000
 
 
 @dataclass
@@ -460,16 +464,17 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline):
     """
     if lay.unmet or len(cands) < 60:
         return None
-    h = _highs(max(deadline - time.perf_counter(), 0.01))
+    # a third of the time at most: the search itself needs the rest
+    h = _highs(max(deadline - time.perf_counter(), 0.01) / 3)
     relaxed = _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)})
     _pass(h, relaxed)
-    if len(b.cost) > 8000:
+    if 8000 < len(b.cost) <= MAX_FILTER_COLS:
         # large relaxations (many devices) solve several times faster by interior
         # point; crossover still gives the basis whose reduced costs are used
         h.setOptionValue("solver", "ipm")
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
+        return _start_only(cands, days, devices, needs_voice, deadline)
     z = h.getInfo().objective_function_value
     sol = h.getSolution()
     xs = [sol.col_value[j] for j in lay.x]
@@ -489,6 +494,29 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline):
     keep = [n for n in range(len(cands)) if cands[n].owned or z + ds[n] <= upper]
     heur.optimal = False
     return keep, _remap(heur, pick, len(cands))
+
+
+def _start_only(cands, days, devices, needs_voice, deadline):
+    """No LP bound in time (very long trips): filter nothing, but find a start.
+
+    A small MILP over the candidates cheapest per GB they can give; its
+    solution only seeds the exact search, so the choice is free of any
+    exactness condition.
+    """
+
+    def per_gb(n: int) -> float:
+        c = cands[n]
+        reach = sum(float(days.need[i]) for e in c.entries for i in e.days) * len(c.devices)
+        return float(c.price_base + c.penalty_base) / max(reach, 1e-9)
+
+    pick = sorted(sorted(range(len(cands)), key=lambda n: (per_gb(n), n))[:150])
+    b2, lay2 = build([cands[n] for n in pick], days, devices, needs_voice)
+    budget = max(deadline - time.perf_counter(), 0.01) / 4
+    heur = _solve(b2, lay2, time.perf_counter(), budget, fewest=False)
+    if not heur.found or heur.unmet > 1e-9:
+        return None
+    heur.optimal = False
+    return list(range(len(cands))), _remap(heur, pick, len(cands))
 
 
 def _solve(
