@@ -547,7 +547,6 @@ def _solve(
     solves = 0
     values = None
     unmet_total = 0.0
-    stage1_bound = None
 
     def add_bound(costs: np.ndarray, upper: float) -> None:
         idx = np.nonzero(costs)[0].astype(np.int32)
@@ -565,7 +564,6 @@ def _solve(
         values = list(h.getSolution().col_value)
         least = h.getInfo().objective_function_value
         unmet_total = least
-        stage1_bound = (stage1, least + 1e-6)
         _restage(h, values, lambda: add_bound(stage1, least + 1e-6), cost)
 
     ok, found = _run(h, deadline)
@@ -578,50 +576,35 @@ def _solve(
 
     bought = sum(round(values[j]) for j in lay.bought)
     if fewest and bought > 0 and time.perf_counter() < deadline:
-        floor = _fewest_floor(b, lay, cost, best, stage1_bound, deadline)
-        fewest = floor < bought
-    if fewest and bought > 0 and time.perf_counter() < deadline:
-        # fewest purchases first; cost (weight 100, so 0.005 of it is worth half a
-        # purchase) then picks the cheapest of those
-        stage3 = cost * 100.0
-        stage3[lay.bought] += 1.0
-        _restage(h, values, lambda: add_bound(cost, best + TOLERANCE), stage3)
-        # Stage-3 values are N + 100 × objective with the objective held within
-        # TOLERANCE, so one purchase fewer lowers it by at least 1 - 100 × 0.005
-        # = 0.5: a gap of 0.4 still proves the count least, and leaves the
-        # cost among those within 0.004.
-        h.setOptionValue("mip_abs_gap", 0.4)
-        ok, found = _run(h, deadline)
-        solves += 1
-        optimal &= ok
-        if found:
-            values = list(h.getSolution().col_value)
-
+        # Stage 3 as a cut-off search: the least objective with at most one
+        # purchase fewer, cut off at best + TOLERANCE. Nothing found: the count
+        # is least, and the stage-2 solution is the cheapest with it. Found:
+        # it is the cheapest with fewer purchases; look again below its count.
+        # This reuses stage 2's objective, whose LP bound rises at once when
+        # the count is capped, so the proof is usually quick.
+        idx = np.array(lay.bought, dtype=np.int32)
+        h.addRow(-math.inf, bought - 1, len(idx), idx, np.ones(len(idx)))
+        cap_row = h.getNumRow() - 1
+        h.setOptionValue("objective_bound", best + TOLERANCE + 1e-9)
+        while bought > 0 and time.perf_counter() < deadline:
+            h.changeRowBounds(cap_row, -math.inf, bought - 1)
+            ok, found = _run(h, deadline)
+            solves += 1
+            status = h.getModelStatus()
+            proven = ok or status in (
+                highspy.HighsModelStatus.kInfeasible,
+                highspy.HighsModelStatus.kObjectiveBound,
+            )
+            value = h.getInfo().objective_function_value
+            if found and value <= best + TOLERANCE + 1e-9:
+                values = list(h.getSolution().col_value)
+                bought = sum(round(values[j]) for j in lay.bought)
+                continue
+            optimal &= proven
+            break
+        else:
+            optimal = False if bought > 0 else optimal
     return _read(values, lay, b, optimal, solves, started, best, unmet_total)
-
-
-def _fewest_floor(b: _Builder, lay: Layout, cost, best: float, stage1_bound, deadline) -> int:
-    """A lower bound on the purchases of any solution within TOLERANCE of `best`.
-
-    The LP relaxation of stage 3: when its least count, rounded up, already
-    equals the count found, no solution with fewer purchases exists and the
-    stage-3 MILP is skipped.
-    """
-    h = _highs(max(deadline - time.perf_counter(), 0.01))
-    _pass(h, _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)}))
-    for costs, upper in (
-        [stage1_bound, (cost, best + TOLERANCE)] if stage1_bound else [(cost, best + TOLERANCE)]
-    ):
-        idx = np.nonzero(costs)[0].astype(np.int32)
-        h.addRow(-math.inf, upper, len(idx), idx, costs[idx])
-    count = np.zeros(len(b.cost))
-    count[lay.bought] = 1.0
-    n = len(b.cost)
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), count)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return 0
-    return math.ceil(h.getInfo().objective_function_value - 1e-6)
 
 
 def _restage(h: highspy.Highs, values, add_row, costs: np.ndarray) -> None:
