@@ -340,9 +340,23 @@ def _reach(c: Candidate, members: list[int], need: list[float]) -> float:
     return total_incl + total_over
 
 
+class _QuietHighs(highspy.Highs):
+    """highspy's Highs logs its banner to stdout while it enables callbacks in
+    __init__, before any option can be set, and that would corrupt
+    `recommend --json` on stdout. Silence HiGHS first, then do the same setup."""
+
+    def __init__(self):
+        highspy._core._Highs.__init__(self)
+        self.setOptionValue("output_flag", False)
+        self.callbacks = [
+            highspy.highs.HighsCallback(highspy.cb.HighsCallbackType(i), self)
+            for i in range(int(highspy.cb.HighsCallbackType.kCallbackMax) + 1)
+        ]
+        self.enableCallbacks()
+
+
 def _highs(time_limit: float) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _QuietHighs()
     h.setOptionValue("time_limit", max(time_limit, 0.01))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-7)
