@@ -60,7 +60,7 @@ class LegForm(forms.Form):
     until = forms.DateField(
         label=_("or until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("last day in this country"),
     )
     usage = forms.ChoiceField(label=_("Data per day"), choices=USAGE_CHOICES, initial="normal")
@@ -148,7 +148,8 @@ LegFormSet = forms.formset_factory(
 
 class TripForm(forms.Form):
     start_date = forms.DateField(
-        label=_("First day of the trip"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("First day of the trip"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     devices = forms.IntegerField(
         label=_("Devices"),

@@ -215,3 +215,15 @@ def test_it_ignores_an_unknown_currency_and_a_foreign_next(client, sample_catalo
     html = client.get("/").content.decode()
     form_select = re.search(r'<select name="currency" id="id_currency">(.*?)</select>', html, re.S)
     assert re.search(r'<option value="EUR" selected>EUR</option>', form_select.group(1))
+
+
+@pytest.mark.parametrize("language", ["fr", "zh-hans"])
+def test_it_plans_in_every_language(client, sample_catalog, language):
+    client.cookies["django_language"] = language
+    html = client.get("/?example=1").content.decode()
+    # a date box takes ISO dates whatever the language
+    assert re.search(r'type="date" name="start_date" value="\d{4}-\d\d-\d\d"', html)
+    data = trip_data(legs=(("FR", "3"), ("CH", "2")))
+    html = client.post("/", data).content.decode()
+    assert 'data-testid="total"' in html
+    assert f'<html lang="{language}">' in html
