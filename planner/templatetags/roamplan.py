@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_skeleton
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
@@ -62,3 +63,13 @@ def isodate(value) -> date | None:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+
+
+@register.filter
+def ldate(value, skeleton: str = "yMMMd") -> str:
+    """A date as the reader's language writes it, from a CLDR skeleton:
+    "MMMEd" is "Wed, Dec 9" in English, "mer. 9 déc." in French, "12月9日周三" in Chinese."""
+    day = isodate(value) if not isinstance(value, date) else value
+    if day is None:
+        return ""
+    return format_skeleton(skeleton, day, locale=_locale())
