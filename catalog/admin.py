@@ -570,7 +570,8 @@ class CatalogImportAdmin(admin.ModelAdmin):
             try:
                 content = upload.read().decode("utf-8")
                 parse_catalog(json.loads(content))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            # json raises RecursionError, not JSONDecodeError, on deeply nested arrays.
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
                 problems = [f"{upload.name}: not a JSON document: {error}"]
             except CatalogError as error:
                 problems = [str(problem) for problem in error.problems[:50]]

@@ -322,6 +322,14 @@ def test_it_shows_why_a_broken_file_cannot_be_imported(editor_client):
     assert not Plan.objects.exists()
 
 
+def test_it_shows_that_a_file_nested_too_deep_is_not_json(editor_client):
+    file = SimpleUploadedFile("deep.json", b"[" * 100_000, "application/json")
+    response = editor_client.post(reverse("admin:catalog_catalogimport_add"), {"file": file})
+    assert response.status_code == 200
+    assert "deep.json: not a JSON document" in response.text
+    assert not CatalogImport.objects.exists()
+
+
 def test_it_shows_a_fresh_preview_when_the_catalog_changed_meanwhile(editor_client):
     response = _upload(editor_client, catalog_doc())
     CatalogVersion.bump("someone else")

@@ -32,7 +32,8 @@ class Command(BaseCommand):
             data = json.loads(file.read_text(encoding="utf-8"))
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        # json raises RecursionError, not JSONDecodeError, on deeply nested arrays.
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise CommandError(f"{file}: not a JSON document: {error}") from None
         try:
             doc = parse_catalog(data)
