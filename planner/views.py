@@ -23,7 +23,7 @@ from planner.forms import (
     legs_from_data,
     trip_initial,
 )
-from planner.loader import load_catalog
+from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
 from planner.presenters import compare, present
 
@@ -64,8 +64,9 @@ def _plan(form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, dict | N
     return document, to_document(result)
 
 
-def _context(form, legs, catalog: Catalog, result: dict | None, **extra) -> dict:
+def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool, **extra) -> dict:
     return {
+        "catalog_is_sample": sample,
         "form": form,
         "legs": legs,
         "catalog": catalog,
@@ -81,7 +82,7 @@ def _default_start():
 
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    catalog = load_catalog()
+    catalog, sample = catalog_state()
     if request.method == "GET":
         initial_trip, initial_legs = {"start_date": _default_start()}, [{"usage": "normal"}]
         source = request.GET.get("from")
@@ -94,7 +95,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if not source and request.session.get("currency") in catalog.rates.per_base:
             initial_trip["currency"] = request.session["currency"]
         form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-        return render(request, "planner/home.html", _context(form, legs, catalog, None))
+        return render(
+            request, "planner/home.html", _context(form, legs, catalog, None, sample=sample)
+        )
 
     action = request.POST.get("action", "")
     if action:
@@ -110,13 +113,13 @@ def home(request: HttpRequest) -> HttpResponse:
         form, legs = _forms(request, catalog, data)
         if action == "add":
             legs.forms[-1].fields["country"].widget.attrs["autofocus"] = True
-        context = _context(form, legs, catalog, None, quiet=True)
+        context = _context(form, legs, catalog, None, sample=sample, quiet=True)
         template = "planner/home.html#trip-form" if request.htmx else "planner/home.html"
         return render(request, template, context)
 
     form, legs = _forms(request, catalog, request.POST)
     _trip, result = _plan(form, legs, catalog)
-    context = _context(form, legs, catalog, result)
+    context = _context(form, legs, catalog, result, sample=sample)
     if request.htmx:
         return render(request, "planner/home.html#live", context)
     return render(request, "planner/home.html", context)
@@ -124,11 +127,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def save(request: HttpRequest) -> HttpResponse:
-    catalog = load_catalog()
+    catalog, sample = catalog_state()
     form, legs = _forms(request, catalog, request.POST)
     trip, result = _plan(form, legs, catalog)
     if result is None:
-        context = _context(form, legs, catalog, None)
+        context = _context(form, legs, catalog, None, sample=sample)
         if request.htmx:
             return render(request, "planner/home.html#live", context)
         return render(request, "planner/home.html", context)
@@ -141,10 +144,16 @@ def save(request: HttpRequest) -> HttpResponse:
 @require_GET
 def saved(request: HttpRequest, token: str) -> HttpResponse:
     saved = get_object_or_404(SavedTrip, token=token)
-    catalog = load_catalog()
+    catalog, sample = catalog_state()
+    owned = [catalog.plan(slug) for slug in saved.trip.get("owned", [])]
     context = {
         "saved": saved,
         "catalog": catalog,
+        "catalog_is_sample": sample,
+        "owned_names": [
+            plan.name if plan else slug
+            for plan, slug in zip(owned, saved.trip.get("owned", []), strict=True)
+        ],
         "shown": present(saved.result, catalog),
         "stale": saved.catalog_version != catalog.version,
         "trip": saved.trip,

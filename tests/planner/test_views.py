@@ -227,3 +227,15 @@ def test_it_plans_in_every_language(client, sample_catalog, language):
     html = client.post("/", data).content.decode()
     assert 'data-testid="total"' in html
     assert f'<html lang="{language}">' in html
+
+
+def test_it_labels_results_from_the_sample_catalog(client, sample_catalog):
+    html = client.post("/", trip_data()).content.decode()
+    assert "Sample data" in html
+
+
+def test_it_names_the_home_plan_of_a_saved_trip(client, sample_catalog):
+    client.post("/save/", trip_data(owned="sfr-5g-130"))
+    html = client.get(SavedTrip.objects.get().get_absolute_url()).content.decode()
+    assert "SFR Forfait 5G 130 Go" in html
+    assert "Sample data" in html
