@@ -40,8 +40,10 @@ PERCENT_PLACES = 4
 RATE_PLACES = 8
 MAX_INTEGER_DIGITS = 8
 
-_DECIMAL = re.compile(r"-?(\d+)(?:\.(\d+))?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII only: \d alone also matches "١٢", which Decimal() reads as 12 and export
+# would then write back as "12", a different file.
+_DECIMAL = re.compile(r"-?(\d+)(?:\.(\d+))?", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _REGION = re.compile(r"[A-Z][A-Z0-9_]*")
 

@@ -109,6 +109,8 @@ def test_it_expands_regions_and_keeps_their_names():
             "promotions[0].ends",
             "required",
         ),
+        ({"price": "\u0661\u0662"}, "price", "not a decimal number"),
+        ({"verified_on": "\u0662\u0660\u0662\u0666-01-01"}, "verified_on", "not an ISO date"),
         (
             {"available_from": "2026-02-01", "available_until": "2026-01-01"},
             "available_until",
