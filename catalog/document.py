@@ -39,6 +39,7 @@ GB_PLACES = 4
 PERCENT_PLACES = 4
 RATE_PLACES = 8
 MAX_INTEGER_DIGITS = 8
+REGION_NAME_LENGTH = 40
 
 # ASCII only: \d alone also matches "١٢", which Decimal() reads as 12 and export
 # would then write back as "12", a different file.
@@ -306,8 +307,16 @@ def _regions(obj: Any) -> dict[str, frozenset[str]]:
     regions = {}
     for name, countries in obj.items():
         path = f"regions.{name}"
-        if not isinstance(name, str) or not _REGION.fullmatch(name):
-            raise _Invalid(path, f"{name!r} is not a region name (upper case, digits, _)")
+        if (
+            not isinstance(name, str)
+            or not _REGION.fullmatch(name)
+            or len(name) > REGION_NAME_LENGTH
+        ):
+            raise _Invalid(
+                path,
+                f"{name!r} is not a region name (upper case, digits, _, "
+                f"at most {REGION_NAME_LENGTH})",
+            )
         members = [_country(c, f"{path}[{i}]") for i, c in enumerate(_list(countries, path))]
         if not members:
             raise _Invalid(path, "a region needs at least one country")

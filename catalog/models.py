@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from catalog.document import GB_PLACES, MONEY_PLACES, PERCENT_PLACES, RATE_PLACES, iso_currencies
+from catalog.document import (
+    GB_PLACES,
+    MONEY_PLACES,
+    PERCENT_PLACES,
+    RATE_PLACES,
+    REGION_NAME_LENGTH,
+    iso_currencies,
+)
 
 STALE_AFTER = timedelta(days=90)
 
@@ -110,7 +117,7 @@ class CatalogVersion(models.Model):
 
 class Region(models.Model):
     name = models.CharField(
-        max_length=40,
+        max_length=REGION_NAME_LENGTH,
         unique=True,
         help_text=_('Upper case, as written after "@" in a catalog file, e.g. EU_RLAH.'),
     )

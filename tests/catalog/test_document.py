@@ -156,6 +156,7 @@ def test_it_rejects_duplicate_slugs():
         (lambda d: d["rates"].update(per_base={"EUR": "1", "USD": "0"}), "rates.per_base.USD"),
         (lambda d: d["rates"].update(base="XYZ"), "rates.base"),
         (lambda d: d.update(regions={"NORDIC": ["DK", "DK"]}), "regions.NORDIC"),
+        (lambda d: d.update(regions={"N" * 41: ["DK"]}), "regions." + "N" * 41),
         (lambda d: d["operators"][0].update(country="XX"), "country"),
         (lambda d: d["operators"][0].update(kind="telco"), "kind"),
         (lambda d: d["operators"][0].update(plan=[]), "plan"),
