@@ -54,8 +54,15 @@ _RATES_KEYS = {"base", "as_of", "per_base"}
 _RATES_REQUIRED = {"base", "per_base"}
 _OPERATOR_KEYS = {"slug", "name", "country", "kind", "website", "plans"}
 _OPERATOR_REQUIRED = {"slug", "name", "kind"}
-_PLAN_REQUIRED = {"slug", "name", "price", "currency", "validity_days", "data_gb", "coverage"}
-_PLAN_KEYS = _PLAN_REQUIRED | {
+# A plan's terms of one value each, and a promotion's: the same names in the file,
+# on the engine's dataclasses and as model columns, so import, export and the store
+# map them by name.
+PLAN_TERMS = (
+    "name",
+    "price",
+    "currency",
+    "validity_days",
+    "data_gb",
     "daily_gb",
     "hotspot",
     "max_devices",
@@ -71,13 +78,14 @@ _PLAN_KEYS = _PLAN_REQUIRED | {
     "ekyc",
     "throttle_kbps",
     "notes",
-    "promotions",
     "source_url",
     "verified_on",
-}
+)
+_PLAN_KEYS = {"slug", "coverage", "promotions", *PLAN_TERMS}
+_PLAN_REQUIRED = {"slug", "name", "price", "currency", "validity_days", "data_gb", "coverage"}
 _COVERAGE_KEYS = {"countries", "network", "cap_gb", "overage_per_gb"}
 _COVERAGE_REQUIRED = {"countries", "network"}
-_PROMOTION_KEYS = {
+PROMOTION_TERMS = (
     "name",
     "discount_percent",
     "bonus_gb",
@@ -85,7 +93,8 @@ _PROMOTION_KEYS = {
     "ends",
     "limit",
     "new_customer_only",
-}
+)
+_PROMOTION_KEYS = set(PROMOTION_TERMS)
 _PROMOTION_REQUIRED = {"discount_percent", "starts", "ends"}
 
 

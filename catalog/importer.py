@@ -11,7 +11,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from catalog import store
-from catalog.document import CatalogDocument
+from catalog.document import PLAN_TERMS, PROMOTION_TERMS, CatalogDocument
 from catalog.models import (
     CatalogVersion,
     CoverageCountry,
@@ -28,31 +28,6 @@ from planner.engine import model as engine
 
 BATCH = 1000
 
-_SCALAR_FIELDS = [
-    "name",
-    "price",
-    "currency",
-    "validity_days",
-    "data_gb",
-    "daily_gb",
-    "hotspot",
-    "max_devices",
-    "voice",
-    "esim",
-    "vat_percent",
-    "max_purchases",
-    "new_customer_only",
-    "available_from",
-    "available_until",
-    "activation",
-    "top_up",
-    "ekyc",
-    "throttle_kbps",
-    "notes",
-    "source_url",
-    "verified_on",
-]
-
 
 @dataclass(frozen=True)
 class PlanUpdate:
@@ -64,7 +39,7 @@ class PlanUpdate:
     @property
     def changed_fields(self) -> tuple[str, ...]:
         """The Plan columns to write: the scalar terms that differ, and more if needed."""
-        fields = [f for f in _SCALAR_FIELDS if getattr(self.before, f) != getattr(self.after, f)]
+        fields = [f for f in PLAN_TERMS if getattr(self.before, f) != getattr(self.after, f)]
         if self.before.operator != self.after.operator:
             fields.append("operator")
         if self.was_retired:
@@ -331,7 +306,7 @@ def _operator_row(op: engine.Operator) -> Operator:
 
 
 def _plan_row(plan: engine.Plan, operator_ids: dict[str, int]) -> Plan:
-    values = {name: getattr(plan, name) for name in _SCALAR_FIELDS}
+    values = {name: getattr(plan, name) for name in PLAN_TERMS}
     values["activation"] = plan.activation.value
     return Plan(slug=plan.slug, operator_id=operator_ids[plan.operator], retired_at=None, **values)
 
@@ -354,16 +329,7 @@ def _write_children(plans: list[tuple[int, engine.Plan]]) -> None:
             )
             entry_countries.append(sorted(coverage.countries))
         promotions.extend(
-            Promotion(
-                plan_id=plan_id,
-                name=promo.name,
-                discount_percent=promo.discount_percent,
-                bonus_gb=promo.bonus_gb,
-                starts=promo.starts,
-                ends=promo.ends,
-                limit=promo.limit,
-                new_customer_only=promo.new_customer_only,
-            )
+            Promotion(plan_id=plan_id, **{term: getattr(promo, term) for term in PROMOTION_TERMS})
             for promo in plan.promotions
         )
     entries = CoverageEntry.objects.bulk_create(entries, batch_size=BATCH)

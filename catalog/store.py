@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from catalog.document import CatalogDocument, dump_plan
+from catalog.document import PLAN_TERMS, PROMOTION_TERMS, CatalogDocument, dump_plan
 from catalog.models import (
     CoverageCountry,
     CoverageEntry,
@@ -23,33 +23,7 @@ from catalog.models import (
 )
 from planner.engine import model as engine
 
-_PLAN_FIELDS = (
-    "pk",
-    "slug",
-    "name",
-    "operator__slug",
-    "price",
-    "currency",
-    "validity_days",
-    "data_gb",
-    "daily_gb",
-    "hotspot",
-    "max_devices",
-    "voice",
-    "esim",
-    "vat_percent",
-    "max_purchases",
-    "new_customer_only",
-    "available_from",
-    "available_until",
-    "activation",
-    "top_up",
-    "ekyc",
-    "throttle_kbps",
-    "notes",
-    "source_url",
-    "verified_on",
-)
+_PLAN_FIELDS = ("pk", "slug", "operator__slug", *PLAN_TERMS)
 
 
 @dataclass(frozen=True)
@@ -120,30 +94,13 @@ def plans(queryset: QuerySet) -> list[StoredPlan]:
         )
 
     promotions: dict[int, list[engine.Promotion]] = defaultdict(list)
-    for plan_id, name, discount, bonus, starts, ends, limit, new_only in (
+    for plan_id, *terms in (
         Promotion.objects.filter(plan__in=plan_ids)
         .order_by("plan_id", "starts", "ends")
-        .values_list(
-            "plan_id",
-            "name",
-            "discount_percent",
-            "bonus_gb",
-            "starts",
-            "ends",
-            "limit",
-            "new_customer_only",
-        )
+        .values_list("plan_id", *PROMOTION_TERMS)
     ):
         promotions[plan_id].append(
-            engine.Promotion(
-                name=name,
-                discount_percent=discount,
-                bonus_gb=bonus,
-                starts=starts,
-                ends=ends,
-                limit=limit,
-                new_customer_only=new_only,
-            )
+            engine.Promotion(**dict(zip(PROMOTION_TERMS, terms, strict=True)))
         )
 
     rows = queryset.order_by("operator__name", "operator__slug", "slug").values_list(

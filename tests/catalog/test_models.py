@@ -1,3 +1,4 @@
+from dataclasses import fields
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -6,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from catalog.document import PLAN_TERMS, PROMOTION_TERMS
 from catalog.models import CoverageCountry, Plan, Promotion, Rate, overlapping_windows
+from planner.engine import model as engine
 from tests.catalog.factories import (
     add_coverage,
     make_operator,
@@ -16,6 +19,26 @@ from tests.catalog.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def test_it_keeps_one_column_per_term_of_the_file_and_the_engine():
+    # Import, export and the store map these by name; a term added in one place
+    # only would be dropped silently on its way through the others.
+    engine_terms = {f.name for f in fields(engine.Plan)} - {
+        "slug",
+        "operator",
+        "coverage",
+        "promotions",
+    }
+    columns = {f.name for f in Plan._meta.concrete_fields} - {
+        "id",
+        "slug",
+        "operator",
+        "retired_at",
+    }
+    assert set(PLAN_TERMS) == engine_terms == columns
+    columns = {f.name for f in Promotion._meta.concrete_fields} - {"id", "plan"}
+    assert set(PROMOTION_TERMS) == {f.name for f in fields(engine.Promotion)} == columns
 
 
 def _violates(name: str, create) -> None:
