@@ -106,34 +106,31 @@ class NetworkFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StaleFilter(admin.SimpleListFilter):
+class _PlanSetFilter(admin.SimpleListFilter):
+    # value: (label, the PlanQuerySet method that selects it)
+    options: dict[str, tuple[str, str]] = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _method) in self.options.items()]
+
+    def queryset(self, request, queryset):
+        option = self.options.get(self.value())
+        return getattr(queryset, option[1])() if option else queryset
+
+
+class StaleFilter(_PlanSetFilter):
     title = _("verification")
     parameter_name = "stale"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("stale (over 90 days)")), ("no", _("verified in the last 90 days"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.stale()
-        if self.value() == "no":
-            return queryset.exclude(pk__in=Plan.objects.stale().values("pk"))
-        return queryset
+    options = {
+        "yes": (_("stale (over 90 days)"), "stale"),
+        "no": (_("verified in the last 90 days"), "recently_verified"),
+    }
 
 
-class RetiredFilter(admin.SimpleListFilter):
+class RetiredFilter(_PlanSetFilter):
     title = _("offered")
     parameter_name = "retired"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("offered")), ("yes", _("retired"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.retired()
-        if self.value() == "no":
-            return queryset.offered()
-        return queryset
+    options = {"no": (_("offered"), "offered"), "yes": (_("retired"), "retired")}
 
 
 # --- inlines

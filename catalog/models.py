@@ -217,6 +217,10 @@ class PlanQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lt=today - STALE_AFTER))
 
+    def recently_verified(self, *, today=None):
+        today = today or timezone.localdate()
+        return self.filter(verified_on__gte=today - STALE_AFTER)
+
     def with_price_per_gb(self):
         # SQLite divides two whole-number decimals as integers; a float cast avoids
         # that, and the result only orders plans and is shown rounded to cents.

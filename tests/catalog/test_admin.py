@@ -67,6 +67,24 @@ def test_it_lets_a_catalog_editor_list_and_filter_plans(editor_client):
     assert "German 1" not in editor_client.get(PLAN_CHANGELIST + "?network=5G").text
 
 
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("?stale=yes", {"Never checked", "Checked long ago"}),
+        ("?stale=no", {"Checked today"}),
+        ("?retired=yes", {"Checked long ago"}),
+        ("?retired=no", {"Never checked", "Checked today"}),
+        ("", {"Never checked", "Checked long ago", "Checked today"}),
+    ],
+)
+def test_it_filters_plans_by_verification_and_offer(editor_client, query, shown):
+    make_plan(name="Never checked", verified_on=None)
+    make_plan(name="Checked long ago", verified_on=date(2020, 1, 1), retired_at=timezone.now())
+    make_plan(name="Checked today", verified_on=timezone.localdate())
+    response = editor_client.get(PLAN_CHANGELIST + query)
+    assert {plan.name for plan in response.context["cl"].result_list} == shown
+
+
 def test_it_gives_the_editor_group_no_right_to_delete_plans_or_touch_users(editor_client):
     plan = make_plan()
     assert (

@@ -163,12 +163,13 @@ def test_it_finds_plans_covering_all_countries():
     assert Plan.objects.covering(["DE"]).count() == 2
 
 
-def test_it_flags_stale_plans():
+def test_it_tells_stale_plans_from_recently_verified_ones():
     today = timezone.localdate()
     fresh = make_plan(verified_on=today - timedelta(days=90))
     old = make_plan(verified_on=today - timedelta(days=91))
     never = make_plan(verified_on=None)
     assert set(Plan.objects.stale()) == {old, never}
+    assert set(Plan.objects.recently_verified()) == {fresh}
     assert not fresh.is_stale
     assert old.is_stale
 
