@@ -16,6 +16,7 @@ looks at, so no optimum is lost (docs/engine.md gives the argument in full):
   the other's is dropped.
 """
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -110,15 +111,50 @@ class PruneStats:
     offers_kept: int = 0
 
 
-def _entry_of(plan: Plan, min_rank: int, countries: frozenset[str]) -> dict[str, int]:
+def _entry_of(
+    plan: Plan, min_rank: int, countries: frozenset[str], ranks: tuple[int, ...] | None = None
+) -> dict[str, int]:
     """Trip country → index of the plan's coverage entry that counts on this trip."""
+    if ranks is None:
+        ranks = tuple(cov.network.rank for cov in plan.coverage)
     out: dict[str, int] = {}
     for n, cov in enumerate(plan.coverage):
-        if cov.network.rank < min_rank:
+        if ranks[n] < min_rank:
             continue
         for c in cov.countries & countries:
             out.setdefault(c, n)
     return out
+
+
+@dataclass(frozen=True)
+class _CatalogIndex:
+    """Facts of a catalog that no trip changes, computed once per Catalog object."""
+
+    by_country: dict[str, tuple[int, ...]]  # country → positions of the plans naming it
+    ranks: tuple[tuple[int, ...], ...]  # per plan, the network rank of each coverage entry
+
+
+_CATALOG_INDEX: dict[int, tuple[weakref.ref, _CatalogIndex]] = {}
+
+
+def _catalog_index(catalog: Catalog) -> _CatalogIndex:
+    """Per-catalog index, keyed by the object's identity (Catalog and Plan are frozen,
+    so nothing in it can change while the object lives; the entry goes with it)."""
+    key = id(catalog)
+    hit = _CATALOG_INDEX.get(key)
+    if hit is not None and hit[0]() is catalog:
+        return hit[1]
+    by_country: dict[str, list[int]] = {}
+    for pos, plan in enumerate(catalog.plans):
+        for c in {c for cov in plan.coverage for c in cov.countries}:
+            by_country.setdefault(c, []).append(pos)
+    index = _CatalogIndex(
+        by_country={c: tuple(v) for c, v in by_country.items()},
+        ranks=tuple(tuple(cov.network.rank for cov in p.coverage) for p in catalog.plans),
+    )
+    ref = weakref.ref(catalog, lambda _r, key=key: _CATALOG_INDEX.pop(key, None))
+    _CATALOG_INDEX[key] = (ref, index)
+    return index
 
 
 @dataclass(frozen=True)
@@ -210,6 +246,10 @@ def _promo_price(plan: Plan, pr: Promotion | None) -> Decimal:
 
 
 def _day_options(plan: Plan, days: Days, opts: Options) -> list[list[Promotion | None]]:
+    if plan.available_from is None and plan.available_until is None and not plan.promotions:
+        # the common case: the list price every day (what _options_at gives then)
+        sold = not (plan.new_customer_only and plan.operator in opts.owned_operators)
+        return [[None] if sold else []] * len(days)
     first, last = days.dates[0], days.dates[-1]
 
     def constant(start: date | None, end: date | None) -> bool:
@@ -240,6 +280,8 @@ class _View:
     mask: int  # bit per trip country with a counting entry
     useful: tuple[int, ...]  # trip days where a purchase could matter
     prices: tuple[Decimal | None, ...]  # per activation day: base price, None = not offered
+    unavailable: int  # activation days where the offer is not sold
+    total: Decimal  # sum of its prices over the days where it is sold
     veff: int
     devcap: int
     reach: Decimal  # most data one purchase can usefully supply on this trip
@@ -252,34 +294,55 @@ class _View:
     caps_ok: Decimal  # least cap on the trip's useful countries (INF when none)
 
 
-def _views(plan: Plan, days: Days, ix: _TripIndex, opts: Options, catalog: Catalog):
-    entry_of = _entry_of(plan, opts.min_rank, ix.countries)
+def _views(
+    plan: Plan,
+    days: Days,
+    ix: _TripIndex,
+    opts: Options,
+    catalog: Catalog,
+    ranks: tuple[int, ...] | None = None,
+    memo: dict | None = None,
+):
+    entry_of = _entry_of(plan, opts.min_rank, ix.countries, ranks)
     if not entry_of:
         return []
     voice = opts.needs_voice and plan.voice
     by_country = ix.all_days if voice else ix.need_days
-    served = [c for c in entry_of if by_country[c]]
-    if not served:
+    mask = 0
+    for c in entry_of:
+        if by_country[c]:
+            mask |= ix.bit[c]
+    if not mask:
         return []
-    useful = tuple(sorted(i for c in served for i in by_country[c]))
+    # what depends only on the served countries is shared by the plans serving them
+    key = (mask, voice)
+    facts = None if memo is None else memo.get(key)
+    if facts is None:
+        served = [c for c in entry_of if by_country[c]]
+        facts = (
+            tuple(sorted(i for c in served for i in by_country[c])),
+            sum((ix.need_sum[c] for c in served), Decimal(0)),
+            max(ix.max_need[c] for c in served),
+        )
+        if memo is not None:
+            memo[key] = facts
+    useful, need_sum, max_need = facts
     per_day = _day_options(plan, days, opts)
+    constant = per_day[0] is per_day[-1]
     offers: list[Promotion | None] = []
-    for choices in per_day if per_day[0] is not per_day[-1] else per_day[:1]:
+    for choices in per_day[:1] if constant else per_day:
         for ch in choices:
             if not any(ch is o for o in offers):
                 offers.append(ch)
     if not offers:
         return []
-    mask = 0
-    for c in served:
-        mask |= ix.bit[c]
     devcap = _devcap(plan, opts)
-    need_sum = sum((ix.need_sum[c] for c in served), Decimal(0))
-    max_need = max(ix.max_need[c] for c in served)
     caps = INF
     has_overage = False
-    for c in served:
-        cov = plan.coverage[entry_of[c]]
+    for c, n in entry_of.items():
+        if not by_country[c]:
+            continue
+        cov = plan.coverage[n]
         if cov.overage_per_gb is not None:
             has_overage = True
         if cov.cap_gb == EU_FAIR_USE:
@@ -290,12 +353,15 @@ def _views(plan: Plan, days: Days, ix: _TripIndex, opts: Options, catalog: Catal
     out = []
     for option in offers:
         price = catalog.rates.to_base(_promo_price(plan, option), plan.currency)
-        if per_day[0] is per_day[-1] and per_day[0]:
+        if constant and per_day[0]:
             prices = (price,) * len(per_day)
+            unavailable, total = 0, price * len(per_day)
         else:
             prices = tuple(
                 price if any(ch is option for ch in choices) else None for choices in per_day
             )
+            unavailable = sum(1 for x in prices if x is None)
+            total = sum((x for x in prices if x is not None), Decimal(0))
         nc = plan.new_customer_only or (option is not None and option.new_customer_only)
         bonus = option.bonus_gb if option is not None else Decimal(0)
         out.append(
@@ -306,6 +372,8 @@ def _views(plan: Plan, days: Days, ix: _TripIndex, opts: Options, catalog: Catal
                 mask=mask,
                 useful=useful,
                 prices=prices,
+                unavailable=unavailable,
+                total=total,
                 veff=min(plan.validity_days, len(days)),
                 devcap=devcap,
                 reach=devcap * need_sum,
@@ -350,11 +418,9 @@ def _dominates(q: _View, p: _View, needs_voice: bool) -> bool:
 
 
 def _sort_key(v: _View, big: Decimal):
-    unavailable = sum(1 for x in v.prices if x is None)
-    total = sum((x for x in v.prices if x is not None), Decimal(0))
     return (
-        unavailable,
-        total,
+        v.unavailable,
+        v.total,
         -v.veff,
         -min(v.allowance, big),
         -min(v.daily, big),
@@ -486,13 +552,25 @@ def build_candidates(
 ) -> tuple[list[Candidate], PruneStats]:
     stats = PruneStats()
     ix = _index(days)
-    pool = catalog.plans if plans is None else tuple(plans)
-    stats.plans = len(pool)
+    memo: dict = {}
     views = []
-    for plan in pool:
-        if opts.esim_only and not plan.esim:
-            continue
-        views.extend(_views(plan, days, ix, opts, catalog))
+    if plans is None:
+        # only plans that name a trip country can serve it (catalog order kept)
+        cix = _catalog_index(catalog)
+        stats.plans = len(catalog.plans)
+        positions = sorted({n for c in ix.countries for n in cix.by_country.get(c, ())})
+        for n in positions:
+            plan = catalog.plans[n]
+            if opts.esim_only and not plan.esim:
+                continue
+            views.extend(_views(plan, days, ix, opts, catalog, cix.ranks[n], memo))
+    else:
+        pool = tuple(plans)
+        stats.plans = len(pool)
+        for plan in pool:
+            if opts.esim_only and not plan.esim:
+                continue
+            views.extend(_views(plan, days, ix, opts, catalog, memo=memo))
     stats.allowed = len({v.plan.slug for v in views})
     stats.offers = len(views)
     if prune:
