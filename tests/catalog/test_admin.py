@@ -326,6 +326,15 @@ def test_it_previews_an_import_and_applies_it_only_on_confirmation(editor_client
     assert CatalogImport.objects.get().status == "applied"
 
 
+def test_it_leads_back_to_the_imports_list_from_upload_and_preview(editor_client):
+    imports = reverse("admin:catalog_catalogimport_changelist")
+    crumb = f'&rsaquo; <a href="{imports}">Catalog imports</a>'
+    upload_page = editor_client.get(reverse("admin:catalog_catalogimport_add"))
+    preview_page = editor_client.get(_upload(editor_client, catalog_doc())["Location"])
+    assert crumb in upload_page.text and "Import a catalog file" in upload_page.text
+    assert crumb in preview_page.text and "Check the import of catalog.json" in preview_page.text
+
+
 def test_it_shows_why_a_broken_file_cannot_be_imported(editor_client):
     make_rates()
     bad = catalog_doc(
