@@ -1,8 +1,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,12 +72,6 @@ def test_it_answers_404_for_an_unknown_plan(client):
     assert client.get(reverse("catalog:plan", args=["nope"])).status_code == 404
 
 
-def _queries(client, plan) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(_url(plan)).status_code == 200
-    return len(queries)
-
-
 def _plan_with(n: int):
     plan = make_plan(operator=make_operator(), countries=("FR",))
     for i in range(n):
@@ -88,12 +80,12 @@ def _plan_with(n: int):
     return plan
 
 
-def test_it_runs_the_same_queries_however_much_a_plan_holds(client):
+def test_it_runs_the_same_queries_however_much_a_plan_holds(queries_of):
     # A new version per measure: both include the header's cold catalog load.
     small_plan = _plan_with(2)
     make_version()
-    small = _queries(client, small_plan)
+    small = queries_of(_url(small_plan))
     large_plan = _plan_with(6)
     make_version()
-    assert _queries(client, large_plan) == small
+    assert queries_of(_url(large_plan)) == small
     assert small <= 20
