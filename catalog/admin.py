@@ -471,7 +471,7 @@ class RateSetAdmin(admin.ModelAdmin):
     inlines = [RateInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("rates")
+        return super().get_queryset(request).with_in_force().prefetch_related("rates")
 
     @admin.display(description=_("rates"))
     def rate_list(self, obj: RateSet) -> str:
@@ -479,8 +479,7 @@ class RateSetAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in force"), boolean=True)
     def in_force(self, obj: RateSet) -> bool:
-        newest = RateSet.objects.order_by("-pk").values_list("pk", flat=True).first()
-        return obj.pk == newest
+        return obj.is_in_force
 
     def has_change_permission(self, request, obj=None):
         # A set once recorded is history; new rates come as a new set.

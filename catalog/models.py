@@ -500,6 +500,15 @@ class RateSetQuerySet(models.QuerySet):
         # newer ones on purpose, and export writes back what the planner used.
         return self.order_by("-pk").prefetch_related("rates").first()
 
+    def with_in_force(self):
+        """`is_in_force` on each set, in the same query as the sets."""
+        newest = RateSet.objects.order_by("-pk").values("pk")[:1]
+        return self.annotate(
+            is_in_force=ExpressionWrapper(
+                Q(pk=models.Subquery(newest)), output_field=models.BooleanField()
+            )
+        )
+
 
 class RateSet(models.Model):
     base = _currency()

@@ -5,8 +5,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,20 +98,27 @@ def test_it_lets_a_superuser_in(client):
     assert client.get(reverse("admin:catalog_operator_changelist")).status_code == 200
 
 
-def test_it_lists_plans_in_a_constant_number_of_queries(editor_client):
+def test_it_lists_plans_in_a_constant_number_of_queries(editor_client, queries_of):
     operator = make_operator()
     for _ in range(3):
         make_plan(operator=operator, countries=("DE", "AT"))
-    editor_client.get(PLAN_CHANGELIST)
-    import django.db
-
-    with CaptureQueriesContext(django.db.connection) as few:
-        editor_client.get(PLAN_CHANGELIST)
+    few = queries_of(PLAN_CHANGELIST)
     for _ in range(9):
         make_plan(operator=operator, countries=("DE", "AT", "CZ"))
-    with CaptureQueriesContext(connection) as many:
-        editor_client.get(PLAN_CHANGELIST)
-    assert len(many) == len(few)
+    assert queries_of(PLAN_CHANGELIST) == few
+
+
+def test_it_lists_rate_sets_in_a_constant_number_of_queries(editor_client, queries_of):
+    url = reverse("admin:catalog_rateset_changelist")
+    make_rates(per_base={"EUR": "1", "USD": "1.2"})
+    few = queries_of(url)
+    for _ in range(5):
+        newest = make_rates()
+    assert queries_of(url) == few
+    response = editor_client.get(url)
+    assert [rates.is_in_force for rates in response.context["cl"].result_list] == [
+        rates.pk == newest.pk for rates in response.context["cl"].result_list
+    ]
 
 
 def _formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
