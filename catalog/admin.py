@@ -212,18 +212,35 @@ class OperatorAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         _record(request, f"admin: operator {obj.slug}")
 
+    def _change_operators(self, request, queryset, update: dict, note: str) -> int:
+        # A new catalog version only when something changed: each one makes every
+        # process reload the whole catalog.
+        with transaction.atomic():
+            count = queryset.update(**update)
+            if count:
+                _record(request, f"admin: {note} ({count} operator(s))")
+        return count
+
     @admin.action(description=_("Retire: no longer offered, kept for history"))
     def retire(self, request, queryset):
-        count = queryset.filter(retired_at__isnull=True).update(retired_at=timezone.now())
-        _record(request, f"admin: retired {count} operator(s)")
+        count = self._change_operators(
+            request,
+            queryset.filter(retired_at__isnull=True),
+            {"retired_at": timezone.now()},
+            "retired",
+        )
         self.message_user(
             request, ngettext("%d operator retired.", "%d operators retired.", count) % count
         )
 
     @admin.action(description=_("Offer again"))
     def offer_again(self, request, queryset):
-        count = queryset.filter(retired_at__isnull=False).update(retired_at=None)
-        _record(request, f"admin: {count} operator(s) offered again")
+        count = self._change_operators(
+            request,
+            queryset.filter(retired_at__isnull=False),
+            {"retired_at": None},
+            "offered again",
+        )
         self.message_user(
             request,
             ngettext("%d operator offered again.", "%d operators offered again.", count) % count,

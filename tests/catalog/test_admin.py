@@ -274,6 +274,25 @@ def test_it_retires_plans_instead_of_deleting_them(editor_client):
     assert PlanChange.objects.get().after == {"retired": True}
 
 
+def test_it_retires_operators_with_a_new_version_only_when_one_changed(editor_client):
+    url = reverse("admin:catalog_operator_changelist")
+    gone = make_operator(retired_at=timezone.now())
+    active = make_operator()
+    start = CatalogVersion.bump("start")
+
+    editor_client.post(url, {"action": "retire", "_selected_action": [gone.pk]})
+    assert CatalogVersion.current() == start
+
+    editor_client.post(url, {"action": "retire", "_selected_action": [gone.pk, active.pk]})
+    active.refresh_from_db()
+    assert active.retired_at is not None
+    assert CatalogVersion.current().pk > start.pk
+
+    editor_client.post(url, {"action": "offer_again", "_selected_action": [active.pk]})
+    active.refresh_from_db()
+    assert active.retired_at is None
+
+
 def test_it_duplicates_a_plan_as_a_retired_draft(editor_client):
     plan = make_plan(slug="base", countries=("DE", "AT"))
     make_promotion(plan=plan)
