@@ -3,17 +3,6 @@ from urllib.parse import urlsplit
 import pytest
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Debian's Chromium: Playwright cannot download a browser on these machines,
-    # and without the networking flags Chromium tries to call home at start.
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
-    }
-
-
 @pytest.fixture
 def outside_requests(page, live_server):
     """Every request the page makes to anything but our live server."""
