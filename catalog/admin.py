@@ -72,6 +72,18 @@ def _record_plan_changes(request, before: dict, source: str) -> int:
     return len(changes)
 
 
+class _ReadOnly:
+    # History and records of changes: shown, never added, edited or deleted by hand.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # --- list filters
 
 
@@ -153,37 +165,23 @@ class PromotionInline(admin.TabularInline):
     extra = 0
 
 
-class PlanChangeInline(admin.TabularInline):
+class PlanChangeInline(_ReadOnly, admin.TabularInline):
     model = PlanChange
     fields = ["changed_at", "changed_by", "source", "before", "after"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
     verbose_name_plural = _("history of price and terms")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
 
 
-class OperatorPlanInline(admin.TabularInline):
+class OperatorPlanInline(_ReadOnly, admin.TabularInline):
     model = Plan
     fields = ["name", "slug", "price", "currency", "validity_days", "data_gb", "retired_at"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- model admins
@@ -516,36 +514,18 @@ class RateSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanChange)
-class PlanChangeAdmin(admin.ModelAdmin):
+class PlanChangeAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["changed_at", "plan", "source", "changed_by", "before", "after"]
     list_select_related = ["plan", "changed_by"]
     list_filter = ["source", "changed_at"]
     search_fields = ["plan__slug", "plan__name"]
     date_hierarchy = "changed_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CatalogVersion)
-class CatalogVersionAdmin(admin.ModelAdmin):
+class CatalogVersionAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["label", "created_at", "note", "changed_by", "sample"]
     list_select_related = ["changed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CatalogImport)

@@ -98,6 +98,22 @@ def test_it_lets_a_superuser_in(client):
     assert client.get(reverse("admin:catalog_operator_changelist")).status_code == 200
 
 
+def test_it_keeps_history_read_only_even_for_a_superuser(client):
+    client.force_login(_user(superuser=True))
+    plan = make_plan()
+    change = PlanChange.objects.create(plan=plan, source="admin", before={}, after={})
+    version = CatalogVersion.bump("start")
+    for model, pk in [("planchange", change.pk), ("catalogversion", version.pk)]:
+        assert client.get(reverse(f"admin:catalog_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:catalog_{model}_add")).status_code == 403
+        assert client.post(reverse(f"admin:catalog_{model}_delete", args=[pk])).status_code == 403
+        assert client.post(reverse(f"admin:catalog_{model}_change", args=[pk])).status_code == 403
+    page = client.get(reverse("admin:catalog_plan_change", args=[plan.pk])).text
+    assert "changes-0-DELETE" not in page
+    page = client.get(reverse("admin:catalog_operator_change", args=[plan.operator_id])).text
+    assert "plans-0-DELETE" not in page and plan.name in page
+
+
 def test_it_lists_plans_in_a_constant_number_of_queries(editor_client, queries_of):
     operator = make_operator()
     for _ in range(3):
