@@ -334,7 +334,7 @@ class PlanAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("offered"), boolean=True)
     def offered(self, obj: Plan) -> bool:
-        return obj.retired_at is None and obj.operator.retired_at is None
+        return obj.is_offered
 
     def has_delete_permission(self, request, obj=None):
         return False  # retired, never deleted: history stays

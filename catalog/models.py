@@ -327,8 +327,9 @@ class Plan(models.Model):
         return reverse("catalog:plan", args=[self.slug])
 
     @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
+    def is_offered(self) -> bool:
+        """The row-by-row twin of `Plan.objects.offered()`."""
+        return self.retired_at is None and self.operator.retired_at is None
 
     @property
     def is_stale(self) -> bool:

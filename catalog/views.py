@@ -136,7 +136,6 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     context = {
         "plan": plan,
-        "offered": plan.retired_at is None and plan.operator.retired_at is None,
         "by_network": by_network,
         "promotions": list(plan.promotions.all()),
         "fair_use": fair_use_today,

@@ -163,6 +163,15 @@ def test_it_finds_plans_covering_all_countries():
     assert Plan.objects.covering(["DE"]).count() == 2
 
 
+def test_it_offers_a_plan_only_while_it_and_its_operator_are_not_retired():
+    now = timezone.now()
+    offered = make_plan()
+    retired = make_plan(retired_at=now)
+    of_retired_operator = make_plan(operator=make_operator(retired_at=now))
+    assert list(Plan.objects.offered()) == [offered]
+    assert [p.is_offered for p in (offered, retired, of_retired_operator)] == [True, False, False]
+
+
 def test_it_tells_stale_plans_from_recently_verified_ones():
     today = timezone.localdate()
     fresh = make_plan(verified_on=today - timedelta(days=90))
