@@ -6,6 +6,7 @@ imports in seconds and a bad file leaves the database as it was.
 """
 
 from dataclasses import dataclass, field
+from itertools import batched
 
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -27,6 +28,8 @@ from catalog.models import (
 from planner.engine import model as engine
 
 BATCH = 1000
+# Ids in one `IN (...)`: SQLite before 3.32 allows 999 parameters a statement.
+IDS = 500
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def apply_import(
     )
     _update_plans(preview.updated, operator_ids)
     rewritten = [u for u in preview.updated if u.terms_of_children_changed]
-    for batch in store.chunks([u.pk for u in rewritten]):
+    for batch in batched([u.pk for u in rewritten], IDS):
         # Coverage and promotions of a plan whose coverage or promotions changed are
         # rewritten whole: they have no identity of their own worth matching row by row.
         CoverageCountry.objects.filter(plan_id__in=batch).delete()
@@ -227,7 +230,7 @@ def apply_import(
     )
 
     if preview.retired:
-        for batch in store.chunks([stored.pk for stored in preview.retired]):
+        for batch in batched([stored.pk for stored in preview.retired], IDS):
             Plan.objects.filter(pk__in=batch).update(retired_at=now)
 
     history = []
@@ -269,7 +272,7 @@ def _update_plans(updates: list[PlanUpdate], operator_ids: dict[str, int]) -> No
             for row in rows
         ]
         with connection.cursor() as cursor:
-            for batch in store.chunks(params, BATCH):
+            for batch in batched(params, BATCH):
                 cursor.executemany(sql, batch)
 
 

@@ -6,7 +6,6 @@ first would double the work for nothing.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -139,14 +138,3 @@ def plan_changes(before: engine.Plan, after: engine.Plan) -> tuple[dict, dict]:
         old["operator"], new["operator"] = before.operator, after.operator
     keys = [key for key in new if old.get(key) != new.get(key)]
     return {key: old.get(key) for key in keys}, {key: new.get(key) for key in keys}
-
-
-def chunks(items: Iterable, size: int = 500):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
