@@ -5,8 +5,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from catalog.document import iso_countries
-from catalog.models import CoverageEntry, Region, overlapping_windows
+from catalog import store
+from catalog.document import country_tokens, iso_countries
+from catalog.models import CoverageEntry, overlapping_windows
 
 
 def parse_countries(text: str, regions: dict[str, frozenset[str]]) -> tuple[set[str], list[str]]:
@@ -54,14 +55,9 @@ class CoverageEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.regions = regions if regions is not None else {}
         if self.instance.pk:
-            codes = {str(row.country) for row in self.instance.countries.all()}
-            tokens = []
-            for name in self.instance.regions.split():
-                members = self.regions.get(name)
-                if members and members <= codes:
-                    tokens.append(f"@{name}")
-                    codes -= members
-            self.initial["countries"] = " ".join([*tokens, *sorted(codes)])
+            codes = [str(row.country) for row in self.instance.countries.all()]
+            tokens = country_tokens(codes, self.instance.regions.split(), self.regions)
+            self.initial["countries"] = " ".join(tokens)
 
     def clean_countries(self):
         countries, named = parse_countries(self.cleaned_data["countries"], self.regions)
@@ -74,10 +70,7 @@ class CoverageFormSet(forms.BaseInlineFormSet):
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         if not hasattr(self, "_regions"):
-            self._regions = {
-                region.name: frozenset(str(c) for c in region.countries)
-                for region in Region.objects.all()
-            }
+            self._regions = store.regions()
         kwargs["regions"] = self._regions
         return kwargs
 

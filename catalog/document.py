@@ -557,20 +557,28 @@ def _opt_date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def dump_coverage(entry: Coverage, regions: dict[str, frozenset[str]]) -> dict:
-    # A region is written back as "@NAME" only while it still holds exactly the
-    # countries it expanded to; a region edited since then is written out in full.
+def country_tokens(
+    countries: Iterable[str], region_names: Iterable[str], regions: dict[str, frozenset[str]]
+) -> list[str]:
+    """The countries as written: "@NAME" for each region named, then the other codes."""
+    # A region is written as "@NAME" only while every country it now holds is still
+    # in the entry, so the tokens expand back to the same countries; a region that
+    # gained one since is written out in full.
     tokens: list[str] = []
-    rest = set(entry.countries)
-    for name in entry.regions:
+    rest = set(countries)
+    for name in region_names:
         members = regions.get(name)
         if members is not None and members <= rest:
             tokens.append(f"@{name}")
             rest -= members
     tokens.extend(sorted(rest))
+    return tokens
+
+
+def dump_coverage(entry: Coverage, regions: dict[str, frozenset[str]]) -> dict:
     cap = entry.cap_gb
     return {
-        "countries": tokens,
+        "countries": country_tokens(entry.countries, entry.regions, regions),
         "network": str(entry.network),
         "cap_gb": cap if isinstance(cap, str) or cap is None else format_decimal(cap),
         "overage_per_gb": _opt_decimal(entry.overage_per_gb),

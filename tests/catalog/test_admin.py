@@ -232,6 +232,8 @@ def test_it_saves_coverage_typed_with_regions(editor_client):
     assert response.status_code == 302
     assert set(plan.coverage_countries.values_list("country", flat=True)) == {"DK", "SE", "FI"}
     assert plan.coverage_entries.get().regions == "NORDIC"
+    page = editor_client.get(reverse("admin:catalog_plan_change", args=[plan.pk])).text
+    assert 'value="@NORDIC FI"' in page  # the entry is shown as it was typed
 
 
 def test_it_refuses_overlapping_promotions(editor_client):
