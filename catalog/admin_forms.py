@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog import store
-from catalog.document import country_tokens, iso_countries
-from catalog.models import CoverageEntry, overlapping_windows
+from catalog.document import country_tokens, iso_countries, overlapping_windows
+from catalog.models import CoverageEntry
 
 
 def parse_countries(text: str, regions: dict[str, frozenset[str]]) -> tuple[set[str], list[str]]:

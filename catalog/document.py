@@ -288,6 +288,15 @@ def _list(value: Any, path: str) -> list:
     return value
 
 
+def overlapping_windows(windows: Iterable[tuple]) -> tuple | None:
+    """The first two (starts, ends, ...) windows that overlap, or None; dates are inclusive."""
+    ordered = sorted(windows, key=lambda w: (w[0], w[1]))
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later[0] <= earlier[1]:
+            return earlier, later
+    return None
+
+
 # --- the document
 
 
@@ -433,13 +442,12 @@ def _plan(obj: Any, operator: str, regions: dict[str, frozenset[str]], per_base:
         ),
         key=lambda p: (p.starts, p.ends),
     )
-    for earlier, later in zip(promotions, promotions[1:], strict=False):
-        if later.starts <= earlier.ends:
-            raise _Invalid(
-                "promotions",
-                f"windows overlap: {earlier.name or 'unnamed'} ({earlier.starts} to "
-                f"{earlier.ends}) and {later.name or 'unnamed'} ({later.starts} to {later.ends})",
-            )
+    overlap = overlapping_windows((p.starts, p.ends, p.name) for p in promotions)
+    if overlap:
+        first, second = (
+            f"{name or 'unnamed'} ({starts} to {ends})" for starts, ends, name in overlap
+        )
+        raise _Invalid("promotions", f"windows overlap: {first} and {second}")
 
     available_from = _optional(_date)(get("available_from"), "available_from")
     available_until = _optional(_date)(get("available_until"), "available_until")

@@ -457,15 +457,6 @@ class Promotion(models.Model):
             raise ValidationError({"ends": _("A promotion cannot end before it starts.")})
 
 
-def overlapping_windows(windows: Iterable[tuple]) -> tuple | None:
-    """The first two (starts, ends, ...) windows that overlap, or None; dates are inclusive."""
-    ordered = sorted(windows, key=lambda w: (w[0], w[1]))
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
-        if later[0] <= earlier[1]:
-            return earlier, later
-    return None
-
-
 class PlanChange(models.Model):
     """A change of a plan's price or terms: who, when, and the changed fields before and after."""
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.document import PLAN_TERMS, PROMOTION_TERMS
-from catalog.models import CoverageCountry, Plan, Promotion, Rate, overlapping_windows
+from catalog.document import PLAN_TERMS, PROMOTION_TERMS, overlapping_windows
+from catalog.models import CoverageCountry, Plan, Promotion, Rate
 from planner.engine import model as engine
 from tests.catalog.factories import (
     add_coverage,
