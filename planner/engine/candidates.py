@@ -13,7 +13,9 @@ looks at, so no optimum is lost (docs/engine.md gives the argument in full):
   its useful days with at least its data, for no more money;
 - activation days (`_activations`): of two activations of one plan with the
   same price, promotion and caps, the one whose useful days are a subset of
-  the other's is dropped.
+  the other's is dropped;
+- candidate replacement (`prune_candidates`, main model only): a built
+  candidate that a kept candidate of any plan and day replaces one for one.
 """
 
 import weakref
@@ -665,3 +667,119 @@ def _owned(plan: Plan, days: Days, opts: Options, catalog: Catalog) -> list[Cand
 def penalty_in_base(trip: Trip, catalog: Catalog) -> Decimal:
     currency = trip.currency or catalog.rates.base
     return exact_div(trip.switch_penalty, catalog.rates.per_base[currency])
+
+
+@dataclass
+class _Reach:
+    """What one purchase of a candidate can give, as bit masks and bounds."""
+
+    n: int
+    data: int  # bit per trip day it can supply data on
+    voice: int  # bit per trip day it covers with voice
+    devices: int  # bit per device served
+    supply: Decimal  # most data (included and overage) one purchase can supply
+    top_day: Decimal  # most it can supply on one day
+    day_supply: dict[int, Decimal]  # per day: min(need × devices, daily limit)
+
+
+def _reach_of(n: int, c: Candidate, days: Days) -> _Reach:
+    width = len(c.devices)
+    daily = INF if c.daily is None else c.daily
+    day_supply: dict[int, Decimal] = {}
+    over = Decimal(0)
+    incl = Decimal(0)
+    for e in c.entries:
+        part = Decimal(0)
+        for i in e.days:
+            day_supply[i] = min(days.need[i] * width, daily)
+            part += day_supply[i]
+        if e.overage is not None:
+            over += part  # overage has no cap: the whole need can be bought
+        else:
+            incl += part if e.cap is None else min(e.cap, part)
+    if c.allowance is not None:
+        incl = min(incl, c.allowance)
+    data = 0
+    for i in day_supply:
+        data |= 1 << i
+    voice = 0
+    for i in c.voice_days:
+        voice |= 1 << i
+    devices = 0
+    for k in c.devices:
+        devices |= 1 << k
+    return _Reach(
+        n=n,
+        data=data,
+        voice=voice,
+        devices=devices,
+        supply=over + incl,
+        top_day=max(day_supply.values(), default=Decimal(0)),
+        day_supply=day_supply,
+    )
+
+
+def _free(q: Candidate, p: Candidate) -> bool:
+    """q has no count limit, or only the new-customer status p itself uses at q's operator."""
+    if q.owned or q.plan.max_purchases is not None:
+        return False
+    if q.promo is not None and q.promo.limit is not None:
+        return False
+    if q.new_customer:
+        return p.new_customer and p.plan.operator == q.plan.operator
+    return True
+
+
+def _covers(q: Candidate, rq: _Reach, rp: _Reach) -> bool:
+    """Can one purchase of q supply, as included data, all that one of p can?"""
+    if rp.data & ~rq.data or rp.voice & ~rq.voice or rp.devices & ~rq.devices:
+        return False
+    if rp.supply <= 0:
+        return True
+    if q.allowance is not None and q.allowance < rp.supply:
+        return False
+    if q.daily is not None and q.daily < rp.top_day:
+        return False
+    for e in q.entries:
+        if e.cap is None:
+            continue
+        part = sum((rp.day_supply.get(i, Decimal(0)) for i in e.days), Decimal(0))
+        if e.cap < min(rp.supply, part):
+            return False
+    return True
+
+
+def prune_candidates(cands: list[Candidate], days: Days) -> list[Candidate]:
+    """Drop bought candidates that another kept candidate replaces one for one.
+
+    q replaces p when q costs no more, has no count limit (or only the
+    new-customer status p uses at the same operator), serves p's devices, covers
+    p's data and voice days, and can supply as included data all that one
+    purchase of p can (p's overage included) within q's allowance, caps and
+    daily limit. Candidates are scanned cheapest first and only kept ones
+    replace, so every dropped candidate has a replacement in the model.
+    """
+    reach = [_reach_of(n, c, days) for n, c in enumerate(cands)]
+    order = sorted(
+        range(len(cands)),
+        key=lambda n: (
+            cands[n].owned,
+            cands[n].price_base,
+            -reach[n].data.bit_count(),
+            -reach[n].supply,
+            n,
+        ),
+    )
+    keep: list[int] = []
+    replacers: list[int] = []
+    for n in order:
+        p = cands[n]
+        rp = reach[n]
+        if not p.owned and any(
+            _free(cands[m], p) and _covers(cands[m], reach[m], rp) for m in replacers
+        ):
+            continue
+        keep.append(n)
+        if not p.owned:
+            replacers.append(n)
+    return [cands[n] for n in sorted(keep)]

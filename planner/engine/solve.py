@@ -18,6 +18,7 @@ from planner.engine.candidates import (
     Options,
     build_candidates,
     penalty_in_base,
+    prune_candidates,
     trip_days,
 )
 from planner.engine.model import Catalog, Trip
@@ -169,13 +170,16 @@ def plan_trip(
     started = time.perf_counter()
     days = trip_days(trip)
     opts = options_for(trip, catalog)
-    cands, pstats = build_candidates(trip, catalog, days, opts)
+    every, pstats = build_candidates(trip, catalog, days, opts)
+    # candidates another candidate replaces one for one; the baselines, which
+    # restrict the plans, keep the full list (a replacement may be of another plan)
+    cands = prune_candidates(every, days)
     remaining = max(time_limit - (time.perf_counter() - started), 0.05)
     sol = milp.solve(cands, days, trip.devices, trip.needs_voice, remaining)
     result = _result(trip, catalog, days, cands, sol, today or date.today())
     if baselines:
         remaining = max(time_limit - (time.perf_counter() - started), 0.5)
-        base = compute_baselines(trip, catalog, days, cands, remaining)
+        base = compute_baselines(trip, catalog, days, every, remaining)
     else:
         base = Baselines(None, None)
     stats = SolveStats(

@@ -114,3 +114,51 @@ def _approx(value: float):
     import pytest
 
     return pytest.approx(value, abs=2e-5)
+
+
+@st.composite
+def replaceable(draw):
+    """Three plans, repeated countries, one or two devices without sharing: the
+    shapes where one plan's purchase on one day replaces another plan's on
+    another day (candidate pruning) and identical devices are interchangeable."""
+    plans = tuple(draw(plan(n)) for n in range(3))
+    catalog = Catalog(rates=RATES, operators={}, plans=plans)
+    legs = tuple(
+        Leg(draw(st.sampled_from(COUNTRIES)), 1, draw(GB)) for _ in range(draw(st.integers(1, 3)))
+    )
+    trip = Trip(
+        start_date=START,
+        legs=legs,
+        devices=draw(st.integers(1, 2)),
+        sharing=False,
+        min_network=draw(st.sampled_from([None, None, Network.G4])),
+        needs_voice=draw(st.sampled_from([False, False, True])),
+        esim_only=draw(st.booleans()),
+        currency="EUR",
+        switch_penalty=draw(st.sampled_from([Decimal(0), Decimal("0.5")])),
+    )
+    return trip, catalog
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(replaceable())
+def test_candidate_pruning_matches_exhaustive_search(case):
+    trip, catalog = case
+    result = plan_trip(trip, catalog, time_limit=20, baselines=False)
+    assert result.optimal
+    assume(len(result.bought) <= MAX_BUY)
+    best = brute_force(trip, catalog)
+    voice_by_limits = sum(1 for s in result.short if s.voice and "used up" in s.why)
+    assert float(result.short_gb) + voice_by_limits == _approx(best.unmet)
+    assert float(result.objective_base) == _approx(best.objective)
+    if best.complete:
+        assert len(result.bought) == best.purchases
+    again = plan_trip(trip, catalog, time_limit=20, baselines=False)
+    assert [(p.plan, p.activate_on, p.devices) for p in again.purchases] == [
+        (p.plan, p.activate_on, p.devices) for p in result.purchases
+    ]
