@@ -548,7 +548,6 @@ class CatalogImport(models.Model):
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("previewed")
         APPLIED = "applied", _("applied")
-        FAILED = "failed", _("failed")
 
     created_at = models.DateTimeField(default=timezone.now)
     uploaded_by = models.ForeignKey(
