@@ -772,14 +772,27 @@ def prune_candidates(cands: list[Candidate], days: Days) -> list[Candidate]:
     )
     keep: list[int] = []
     replacers: list[int] = []
+    # kept replacers by a trip day they supply data on: q must cover p's first one
+    by_day: dict[int, list[int]] = {}
     for n in order:
         p = cands[n]
         rp = reach[n]
-        if not p.owned and any(
-            _free(cands[m], p) and _covers(cands[m], reach[m], rp) for m in replacers
-        ):
-            continue
+        if not p.owned:
+            first = (rp.data & -rp.data).bit_length() - 1
+            pool = by_day.get(first, ()) if rp.data else replacers
+            if any(
+                not (rp.data & ~reach[m].data)
+                and _free(cands[m], p)
+                and _covers(cands[m], reach[m], rp)
+                for m in pool
+            ):
+                continue
         keep.append(n)
         if not p.owned:
             replacers.append(n)
+            data = rp.data
+            while data:
+                low = data & -data
+                by_day.setdefault(low.bit_length() - 1, []).append(n)
+                data ^= low
     return [cands[n] for n in sorted(keep)]
