@@ -1,6 +1,7 @@
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
@@ -590,8 +591,10 @@ class CatalogImportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/catalog/catalogimport/upload.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        pending = get_object_or_404(CatalogImport, pk=object_id)
-        if pending.status == CatalogImport.Status.PREVIEWED:
+        # get_object, not get_object_or_404: it takes a malformed id in the URL for
+        # a missing row, which the admin then reports, instead of raising a 500.
+        pending = self.get_object(request, unquote(object_id))
+        if pending is not None and pending.status == CatalogImport.Status.PREVIEWED:
             return HttpResponseRedirect(
                 reverse("admin:catalog_catalogimport_preview", args=[pending.pk])
             )

@@ -408,6 +408,22 @@ def test_it_shows_a_fresh_preview_when_the_catalog_changed_meanwhile(editor_clie
     assert CatalogImport.objects.get().status == "previewed"
 
 
+@pytest.mark.parametrize("object_id", ["abc", "999"])
+def test_it_answers_an_unknown_import_with_the_admin_notice_not_an_error(editor_client, object_id):
+    url = reverse("admin:catalog_catalogimport_change", args=[object_id])
+    response = editor_client.get(url, follow=True)
+    assert response.status_code == 200
+    assert "doesn’t exist" in response.text
+
+
+def test_it_sends_a_previewed_import_to_its_preview(editor_client):
+    pending = CatalogImport.objects.get(
+        pk=_upload(editor_client, catalog_doc())["Location"].split("/")[-3]
+    )
+    response = editor_client.get(reverse("admin:catalog_catalogimport_change", args=[pending.pk]))
+    assert response["Location"] == reverse("admin:catalog_catalogimport_preview", args=[pending.pk])
+
+
 def test_it_refuses_the_import_page_to_plain_staff(client):
     client.force_login(_user(staff=True))
     assert client.get(reverse("admin:catalog_catalogimport_add")).status_code == 403
