@@ -604,7 +604,15 @@ class CatalogImportAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         pending = get_object_or_404(CatalogImport, pk=pk, status=CatalogImport.Status.PREVIEWED)
-        doc = parse_catalog(json.loads(pending.content))
+        try:
+            doc = parse_catalog(json.loads(pending.content))
+        except CatalogError as error:
+            # Checked at upload, but the checks may have grown stricter since (a deploy
+            # between upload and confirmation): say so rather than fail with a 500.
+            self.message_user(
+                request, _("The file no longer passes the checks: %s") % error, messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:catalog_catalogimport_add"))
         if request.method == "POST":
             with transaction.atomic():
                 current = CatalogVersion.current()

@@ -424,6 +424,16 @@ def test_it_sends_a_previewed_import_to_its_preview(editor_client):
     assert response["Location"] == reverse("admin:catalog_catalogimport_preview", args=[pending.pk])
 
 
+def test_it_sends_back_to_upload_a_stored_file_the_checks_now_refuse(editor_client):
+    doc = catalog_doc(operators=[operator_doc(plans=[plan_doc(price="-1")])])
+    pending = CatalogImport.objects.create(filename="old.json", content=json.dumps(doc))
+    url = reverse("admin:catalog_catalogimport_preview", args=[pending.pk])
+    response = editor_client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("admin:catalog_catalogimport_add"), 302)]
+    assert "no longer passes the checks" in response.text and "price" in response.text
+    assert not Plan.objects.exists()
+
+
 def test_it_refuses_the_import_page_to_plain_staff(client):
     client.force_login(_user(staff=True))
     assert client.get(reverse("admin:catalog_catalogimport_add")).status_code == 403
