@@ -171,6 +171,11 @@ def test_it_imports_and_exports_through_the_commands(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == json.loads(out.read_text())
 
 
+def test_it_says_why_an_export_cannot_be_written(tmp_path):
+    with pytest.raises(CommandError, match="No such file or directory"):
+        call_command("export_catalog", str(tmp_path / "missing" / "out.json"))
+
+
 def _broken_files():
     def plan_field(**fields):
         return _rich_doc(**fields)

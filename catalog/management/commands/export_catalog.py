@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from catalog.document import dump_catalog
 from catalog.store import offered_document
@@ -18,4 +18,8 @@ class Command(BaseCommand):
         if file is None:
             self.stdout.write(text, ending="")
         else:
-            file.write_text(text, encoding="utf-8")
+            try:
+                file.write_text(text, encoding="utf-8")
+            except OSError as error:
+                # The error on stderr and a non-zero exit, as import_catalog does.
+                raise CommandError(f"{file}: {error.strerror}") from None
