@@ -90,9 +90,17 @@ def test_it_filters_5g_hotspot_phone_number_and_scope(client, rates):
     assert set(_names(client.get(URL, {"scope": "regional"}))) == {"Fast", "Fast in Austria only"}
 
 
-def test_it_ignores_a_bad_filter_value_instead_of_failing(client, rates):
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "colour", "scope": "moon", "page": "x"},
+        {"sort": "xyz", "page": "-1", "network": "9G"},
+        {"page": "99999", "scope": "", "sort": ""},
+    ],
+)
+def test_it_ignores_a_bad_filter_value_instead_of_failing(client, rates, params):
     make_plan(name="Only", countries=("DE",))
-    response = client.get(URL, {"sort": "colour", "scope": "moon", "page": "x"})
+    response = client.get(URL, params)
     assert response.status_code == 200
     assert _names(response) == ["Only"]
 
