@@ -44,6 +44,12 @@ def _record(request: HttpRequest, note: str) -> None:
     CatalogVersion.bump(note, user=request.user)
 
 
+def _saved_a_change(form, formsets=(), *, change: bool) -> bool:
+    # "Save" on an untouched form is no change: a new version would make every
+    # process reload the whole catalog for nothing.
+    return not change or form.has_changed() or any(f.has_changed() for f in formsets)
+
+
 def _plan_snapshots(pks) -> dict:
     return {stored.pk: stored for stored in store.plans(Plan.objects.filter(pk__in=list(pks)))}
 
@@ -209,7 +215,8 @@ class OperatorAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        _record(request, f"admin: operator {obj.slug}")
+        if _saved_a_change(form, change=change):
+            _record(request, f"admin: operator {obj.slug}")
 
     def _change_operators(self, request, queryset, update: dict, note: str) -> int:
         # A new catalog version only when something changed: each one makes every
@@ -370,7 +377,8 @@ class PlanAdmin(admin.ModelAdmin):
         before = getattr(request, "catalog_plan_before", None)
         if change and before:
             _record_plan_changes(request, before, PlanChange.Source.ADMIN)
-        _record(request, f"admin: plan {form.instance.slug}")
+        if _saved_a_change(form, formsets, change=change):
+            _record(request, f"admin: plan {form.instance.slug}")
 
     def _change_plans(self, request, queryset, update: dict, note: str) -> int:
         before = _plan_snapshots(queryset.values_list("pk", flat=True))
@@ -469,7 +477,8 @@ class RegionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        _record(request, f"admin: region {obj.name}")
+        if _saved_a_change(form, change=change):
+            _record(request, f"admin: region {obj.name}")
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -199,6 +199,25 @@ def test_it_records_who_changed_a_price_and_when(client):
     assert "12.5" in client.get(url).text  # the history is on the plan's page
 
 
+def test_it_keeps_the_catalog_version_when_a_save_changes_nothing(editor_client):
+    plan = make_plan()
+    version = CatalogVersion.bump("start")
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+    assert editor_client.post(url, _plan_post(plan)).status_code == 302
+    operator_url = reverse("admin:catalog_operator_change", args=[plan.operator_id])
+    operator_form = {
+        "name": plan.operator.name,
+        "slug": plan.operator.slug,
+        "kind": plan.operator.kind,
+        **_formset("plans", [], initial=0),
+    }
+    assert editor_client.post(operator_url, operator_form).status_code == 302
+    assert CatalogVersion.current() == version
+
+    assert editor_client.post(url, _plan_post(plan, name="Renamed")).status_code == 302
+    assert CatalogVersion.current().pk > version.pk
+
+
 def test_it_refuses_a_country_in_two_coverage_entries(editor_client):
     plan = make_plan()
     data = _plan_post(plan)
