@@ -449,8 +449,16 @@ def prune_plans(views: list[_View], needs_voice: bool) -> list[_View]:
             if v.mask & ~mask:
                 continue
             for nc in (None, v.new_customer) if v.new_customer else (None,):
-                if any(_dominates(q, v, needs_voice) for q in by_nc.get(nc, ())):
-                    dominated = True
+                group = by_nc.get(nc, ())
+                for pos, q in enumerate(group):
+                    if _dominates(q, v, needs_voice):
+                        # a dominator that hit is tried first next time; whether
+                        # an offer is dropped does not depend on which one hits
+                        if pos:
+                            group[0], group[pos] = q, group[0]
+                        dominated = True
+                        break
+                if dominated:
                     break
             if dominated:
                 break
@@ -772,14 +780,19 @@ def prune_candidates(cands: list[Candidate], days: Days) -> list[Candidate]:
     )
     keep: list[int] = []
     replacers: list[int] = []
-    # kept replacers by a trip day they supply data on: q must cover p's first one
+    # kept replacers by a trip day they supply data on: q must cover all of p's,
+    # so the shortest of those lists holds every replacer
     by_day: dict[int, list[int]] = {}
     for n in order:
         p = cands[n]
         rp = reach[n]
         if not p.owned:
-            first = (rp.data & -rp.data).bit_length() - 1
-            pool = by_day.get(first, ()) if rp.data else replacers
+            pool = replacers
+            data = rp.data
+            while data and pool:
+                low = data & -data
+                pool = min(pool, by_day.get(low.bit_length() - 1, ()), key=len)
+                data ^= low
             if any(
                 not (rp.data & ~reach[m].data)
                 and _free(cands[m], p)
