@@ -366,7 +366,8 @@ class CoverageEntry(models.Model):
         help_text=_("Price per GB beyond the caps, in the plan's currency."),
     )
     # Region names the file wrote as "@NAME", space separated, so export can write them back.
-    regions = models.CharField(max_length=200, blank=True, editable=False)
+    # Unbounded: the file may name any number of regions in one entry.
+    regions = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["plan", "position", "pk"]

@@ -90,6 +90,21 @@ def test_it_imports_then_exports_the_same_document():
     assert parse_catalog(_export()) == doc
 
 
+def test_it_keeps_an_entry_written_with_many_long_region_names():
+    names = [f"REGION_{n}_".ljust(40, "X") for n in range(8)]
+    countries = ["FR", "DE", "AT", "BE", "NL", "LU", "IT", "ES"]
+    doc = catalog_doc(
+        regions={name: [country] for name, country in zip(names, countries, strict=True)},
+        operators=[
+            operator_doc(
+                plans=[plan_doc(coverage=[coverage_entry(countries=[f"@{n}" for n in names])])]
+            )
+        ],
+    )
+    import_document(parse_catalog(doc))
+    assert parse_catalog(_export()) == parse_catalog(doc)
+
+
 def test_it_changes_nothing_when_the_same_file_comes_twice():
     import_document(parse_catalog(_rich_doc()))
     before = _snapshot()
