@@ -453,6 +453,9 @@ class Promotion(models.Model):
     def __str__(self) -> str:
         return self.name or f"{self.discount_percent}% {self.starts}–{self.ends}"
 
+    def runs_on(self, day) -> bool:
+        return self.starts <= day <= self.ends
+
     def clean(self) -> None:
         if self.starts and self.ends and self.ends < self.starts:
             raise ValidationError({"ends": _("A promotion cannot end before it starts.")})

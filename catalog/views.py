@@ -92,7 +92,6 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "options": options,
         "sorts": SORTS,
         "page": page,
-        "today": today,
         **facts,
     }
     template = "catalog/country.html"
@@ -137,11 +136,10 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "plan": plan,
         "by_network": by_network,
-        "promotions": list(plan.promotions.all()),
+        "promotions": [(promo, promo.runs_on(today)) for promo in plan.promotions.all()],
         "fair_use": fair_use_today,
         "price_per_gb": plan.price / plan.data_gb if plan.data_gb else None,
         "stale": plan.is_stale,
-        "today": today,
         **facts,
     }
     return render(request, "catalog/plan.html", context)

@@ -49,8 +49,13 @@ def test_it_shows_promotions_source_and_verification(client):
         source_url="https://example.org/offer", verified_on=today - timedelta(days=120)
     )
     make_promotion(plan=plan, name="Summer", starts=today, ends=today + timedelta(days=5))
+    make_promotion(
+        plan=plan, name="Spring", starts=today - timedelta(days=9), ends=today - timedelta(days=1)
+    )
     page = client.get(_url(plan)).text
-    assert "Summer" in page
+    assert "Summer" in page and "Spring" in page
+    assert page.count('class="row-current"') == 1
+    assert page.index('class="row-current"') > page.index("Spring")  # Summer's row
     assert "https://example.org/offer" in page
     assert "over 90 days old" in page
 
