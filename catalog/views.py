@@ -85,6 +85,18 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     plans = plans.order_by(*_ORDER[options["sort"]], "pk")
 
     page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
+    rates = facts["rates"]
+    for shown in page:
+        # The SQL annotations only sort (SQLite divides in floats); what the page
+        # shows is computed exactly.
+        shown.base_price_shown = (
+            rates.to_base(shown.price, shown.currency) if shown.currency in rates.per_base else None
+        )
+        shown.base_price_per_gb_shown = (
+            shown.base_price_shown / shown.data_gb
+            if shown.base_price_shown is not None and shown.data_gb
+            else None
+        )
     context = {
         "code": code,
         "name": countries.name(code),

@@ -9,6 +9,8 @@ from django import template
 from django.utils.translation import get_language, to_locale
 from django_countries import countries
 
+from planner.engine.money import round_money
+
 register = template.Library()
 
 
@@ -31,7 +33,8 @@ def money(value, currency: str | None = None) -> str:
     amount = _decimal(value)
     if amount is None or not currency:
         return ""
-    return format_currency(amount, currency, locale=_locale())
+    # our one rounding rule (half up), not Babel's half-even
+    return format_currency(round_money(amount), currency, locale=_locale())
 
 
 @register.filter

@@ -1,0 +1,28 @@
+from datetime import date
+
+from django.utils import translation
+
+from planner.templatetags.roamplan import country, gb, ldate, money
+
+
+def test_it_rounds_money_half_up_like_the_engine():
+    with translation.override("en"):
+        assert money({"amount": "0.125", "currency": "EUR"}) == "€0.13"
+        assert money("2.345", "USD") == "$2.35"
+
+
+def test_it_writes_amounts_and_dates_the_way_each_language_does():
+    with translation.override("fr"):
+        assert money("1234.5", "EUR").replace("\u202f", " ").replace("\xa0", " ") == "1 234,50 €"
+        assert gb("1.5") == "1,5 GB"
+        assert ldate(date(2026, 12, 9), "MMMd") == "9 déc."
+        assert country("CH") == "Suisse"
+    with translation.override("zh-hans"):
+        assert ldate("2026-12-09", "MMMd") == "12月9日"
+        assert country("CH") == "瑞士"
+
+
+def test_it_shows_nothing_for_what_it_cannot_read():
+    assert money("n/a", "EUR") == ""
+    assert gb(None) == ""
+    assert ldate("not a date") == ""
