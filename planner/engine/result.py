@@ -97,6 +97,8 @@ class Short:
     missing_gb: Decimal
     why: str
     voice: bool = False  # the day has no voice plan; the voice condition was dropped
+    # no-plan, filtered, limits, time-limit, no-voice-plan or voice-limits
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ def to_document(result: Result) -> dict:
                 "device": s.device,
                 "missing_gb": gb_text(s.missing_gb),
                 "why": s.why,
+                "reason": s.reason,
                 "voice": s.voice,
             }
             for s in result.short

@@ -136,15 +136,16 @@ def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int)
     return flows, unmet
 
 
-def _why(country: str, covered_by_model: bool, catalog: Catalog) -> str:
+def _why(country: str, covered_by_model: bool, catalog: Catalog) -> tuple[str, str]:
+    """(reason code, explanation) of a short day; pages translate by the code."""
     if not any(country in cov.countries for p in catalog.plans for cov in p.coverage):
-        return f"no plan in the catalog covers {country}"
+        return "no-plan", f"no plan in the catalog covers {country}"
     if not covered_by_model:
-        return (
+        return "filtered", (
             f"the filters (eSIM only / minimum network / availability dates) "
             f"leave no plan for {country}"
         )
-    return (
+    return "limits", (
         f"every plan that could serve {country} is used up by max_purchases or new-customer limits"
     )
 
@@ -250,12 +251,14 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
                 continue
             missing = unmet.get((k, i), Decimal(0))
             if missing > 0:
-                why = (
+                reason, why = (
                     _why(days.countries[i], (k, i) in served, catalog)
                     if sol.found
-                    else "no combination was found within the time limit"
+                    else ("time-limit", "no combination was found within the time limit")
                 )
-                shorts.append(Short(days.dates[i], days.countries[i], k + 1, missing, why))
+                shorts.append(
+                    Short(days.dates[i], days.countries[i], k + 1, missing, why, reason=reason)
+                )
     if trip.needs_voice:
         shorts.extend(_voice_shorts(cands, days, sol, catalog))
     shorts.sort(key=lambda s: (s.date, s.device or 0, s.voice))
@@ -294,15 +297,17 @@ def _voice_shorts(cands, days: Days, sol, catalog) -> list[Short]:
     for i in range(len(days)):
         country = days.countries[i]
         if i not in covered:
+            reason = "no-voice-plan"
             why = f"no allowed voice plan covers {country}: voice is dropped for this day"
         elif i in sol.voice_missing:
+            reason = "voice-limits"
             why = (
                 f"every voice plan that could cover {country} is used up by max_purchases "
                 f"or new-customer limits: voice is dropped for this day"
             )
         else:
             continue
-        out.append(Short(days.dates[i], country, None, Decimal(0), why, voice=True))
+        out.append(Short(days.dates[i], country, None, Decimal(0), why, voice=True, reason=reason))
     return out
 
 

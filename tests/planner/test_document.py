@@ -54,6 +54,7 @@ def test_it_has_the_keys_of_formats_md():
             "device": 1,
             "missing_gb": "1.0",
             "why": "no plan in the catalog covers GL",
+            "reason": "no-plan",
             "voice": False,
         }
     ]

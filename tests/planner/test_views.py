@@ -239,3 +239,10 @@ def test_it_names_the_home_plan_of_a_saved_trip(client, sample_catalog):
     html = client.get(SavedTrip.objects.get().get_absolute_url()).content.decode()
     assert "SFR Forfait 5G 130 Go" in html
     assert "Sample data" in html
+
+
+def test_it_explains_a_short_day_in_the_readers_language(client, sample_catalog):
+    client.cookies["django_language"] = "fr"
+    html = client.post("/", trip_data(legs=(("FR", "2"), ("GL", "1")))).content.decode()
+    assert "Groenland" in html
+    assert "no plan in the catalog covers" not in html
