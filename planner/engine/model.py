@@ -84,6 +84,10 @@ class Plan:
     vat_percent: Decimal = Decimal(0)
     max_purchases: int | None = None
     new_customer_only: bool = False
+    # model v2: sold only to residents of the operator's country (trip.resident_in)
+    residents_only: bool = False
+    # model v2: renews by itself each validity period until cancelled (informs only)
+    subscription: bool = False
     available_from: date | None = None
     available_until: date | None = None
     activation: Activation = Activation.FIRST_USE
@@ -140,6 +144,10 @@ class Trip:
     esim_only: bool = True
     currency: str | None = None  # None = the catalog's base currency
     switch_penalty: Decimal = Decimal(0)  # in `currency`
+    # model v2 (planning-model.md section 9)
+    resident_in: tuple[str, ...] = ()  # countries where the traveller may sign a local contract
+    customer_of: tuple[str, ...] = ()  # operator slugs: their new-customer offers do not apply
+    max_esims: int | None = None  # the most purchases not of owned plans
 
     @property
     def total_days(self) -> int:
