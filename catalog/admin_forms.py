@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog import store
-from catalog.document import country_tokens, iso_countries, overlapping_windows
+from catalog.document import country_tokens, overlapping_windows
 from catalog.models import CoverageEntry
+from planner.engine.countries import is_country_code
 
 
 def parse_countries(text: str, regions: dict[str, frozenset[str]]) -> tuple[set[str], list[str]]:
@@ -23,7 +24,7 @@ def parse_countries(text: str, regions: dict[str, frozenset[str]]) -> tuple[set[
             new = regions[name]
         else:
             code = token.upper()
-            if code not in iso_countries():
+            if not is_country_code(code):
                 raise ValidationError(
                     _("%(token)s is not an ISO 3166-1 alpha-2 country code."),
                     params={"token": token},

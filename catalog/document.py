@@ -15,8 +15,8 @@ from functools import cache
 from typing import Any
 
 from babel.numbers import list_currencies
-from django_countries.data import COUNTRIES
 
+from planner.engine.countries import is_country_code
 from planner.engine.model import (
     EU_FAIR_USE,
     Activation,
@@ -149,11 +149,6 @@ class CatalogDocument:
 
 
 @cache
-def iso_countries() -> frozenset[str]:
-    return frozenset(COUNTRIES)
-
-
-@cache
 def iso_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
@@ -263,8 +258,8 @@ def _date(value: Any, path: str) -> date:
 
 
 def _country(value: Any, path: str) -> str:
-    if not isinstance(value, str) or value not in iso_countries():
-        raise _Invalid(path, f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    if not is_country_code(value):
+        raise _Invalid(path, f"{value!r} is not an ISO 3166-1 alpha-2 country code (nor XK)")
     return value
 
 

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_countries import countries
 
-from catalog.document import iso_countries
 from catalog.forms import SORTS, CountryPlansForm
 from catalog.models import (
     CoverageCountry,
@@ -18,6 +17,7 @@ from catalog.models import (
     Plan,
     Promotion,
 )
+from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
 from planner.loader import catalog_state
 
@@ -58,7 +58,7 @@ def country_index(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def country(request: HttpRequest, code: str) -> HttpResponse:
     code = code.upper()
-    if code not in iso_countries():
+    if not is_country_code(code):
         raise Http404("No such country")
     facts = _catalog_facts()
     form = CountryPlansForm(request.GET)

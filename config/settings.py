@@ -119,6 +119,10 @@ TIME_ZONE = envstr("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
+# django-countries lists ISO 3166-1 only; Kosovo's XK is a country wherever ours
+# are (planner.engine.countries), so its names, choices and form fields include it.
+COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"

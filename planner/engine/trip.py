@@ -4,8 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django_countries.data import COUNTRIES
-
+from planner.engine.countries import is_country_code
 from planner.engine.model import Catalog, Leg, Network, Trip
 
 MAX_LEGS = 20
@@ -100,8 +99,10 @@ def parse_trip(data: dict, catalog: Catalog) -> Trip:
         path = f"legs[{n}]"
         leg = _keys(raw, _LEG_KEYS, _LEG_KEYS, path)
         country = leg["country"]
-        if not isinstance(country, str) or country not in COUNTRIES:
-            raise TripError(f"{path}.country", f"{country!r} is not an ISO 3166-1 alpha-2 code")
+        if not is_country_code(country):
+            raise TripError(
+                f"{path}.country", f"{country!r} is not an ISO 3166-1 alpha-2 code (nor XK)"
+            )
         days = _int(leg["days"], f"{path}.days", 1, MAX_DAYS)
         gb = _decimal(leg["gb_per_day"], f"{path}.gb_per_day", Decimal(0), MAX_GB_PER_DAY)
         total += days

@@ -180,3 +180,28 @@ def test_it_lists_countries_with_their_plan_count(client, rates, django_assert_m
         response = client.get(reverse("catalog:countries"))
     assert ("DE", "Germany", 2) in response.context["rows"]
     assert Plan.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Mobile data plans for Kosovo"),
+        ("fr", "Kosovo\xa0: forfaits de données mobiles"),
+        ("zh-hans", "科索沃移动数据套餐"),
+    ],
+)
+def test_it_shows_kosovo_in_every_language(client, rates, language, title):
+    make_plan(name="Balkans 3", countries=("RS", "XK", "AL"))
+    make_plan(name="Serbia 5", countries=("RS",))
+    client.cookies["django_language"] = language
+    response = client.get(reverse("catalog:country", args=["XK"]))
+    assert response.status_code == 200
+    assert _names(response) == ["Balkans 3"]
+    html = response.text
+    assert f'<html lang="{language}">' in html
+    assert title in html.split("<h1>")[1].split("</h1>")[0]
+
+    index = client.get(reverse("catalog:countries"))
+    name = {"en": "Kosovo", "fr": "Kosovo", "zh-hans": "科索沃"}[language]
+    assert ("XK", name, 1) in index.context["rows"]
+    assert f'<a href="{reverse("catalog:country", args=["XK"])}">{name}</a>' in index.text

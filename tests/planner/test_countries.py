@@ -1,0 +1,65 @@
+"""One rule for "is this a country code", Kosovo's XK included, in every list we use."""
+
+import subprocess
+import sys
+
+import pytest
+from babel import Locale
+from django.utils import translation
+from django_countries import countries
+
+from planner.engine.countries import KOSOVO, country_codes, is_country_code
+from planner.engine.trip import TripError, parse_trip
+from tests.planner.helpers import make_catalog, make_plan
+
+
+def test_it_counts_the_iso_countries_and_kosovo():
+    codes = country_codes()
+    assert len(codes) == 250
+    assert {"FR", "CH", "GB", "CN", "XK", "RS", "AL"} <= codes
+    assert is_country_code(KOSOVO)
+
+
+@pytest.mark.parametrize(
+    "value", ["xk", "XX", "EU", "EZ", "UN", "ZZ", "QO", "XA", "IC", "", None, 1]
+)
+def test_it_refuses_groupings_reserved_codes_and_non_codes(value):
+    assert not is_country_code(value)
+
+
+def test_it_agrees_with_the_countries_django_lists_for_fields_and_names():
+    # CountryField choices, the admin and the pages' names come from django-countries
+    # (with COUNTRIES_OVERRIDE adding XK); the check comes from Babel: the same codes.
+    assert {code for code, _name in countries} == country_codes()
+
+
+@pytest.mark.parametrize(
+    ("language", "cldr_locale", "name"),
+    [("en", "en", "Kosovo"), ("fr", "fr", "Kosovo"), ("zh-hans", "zh_Hans", "科索沃")],
+)
+def test_it_names_kosovo_in_each_language_as_cldr_does(language, cldr_locale, name):
+    with translation.override(language):
+        assert countries.name("XK") == name
+    assert Locale.parse(cldr_locale).territories["XK"] == name
+
+
+def test_it_accepts_kosovo_in_a_trip_and_names_the_leg_of_a_bad_code():
+    catalog = make_catalog(make_plan("home"))
+    legs = [{"country": "RS", "days": 2, "gb_per_day": "1"}]
+    legs.append({"country": "XK", "days": 3, "gb_per_day": "1"})
+    trip = parse_trip({"start_date": "2026-06-01", "legs": legs}, catalog)
+    assert [leg.country for leg in trip.legs] == ["RS", "XK"]
+    legs.append({"country": "KS", "days": 1, "gb_per_day": "1"})
+    with pytest.raises(TripError) as error:
+        parse_trip({"start_date": "2026-06-01", "legs": legs}, catalog)
+    assert error.value.field == "legs[2].country"
+    assert "'KS'" in error.value.message
+
+
+def test_it_keeps_the_engine_free_of_django():
+    code = (
+        "import sys, planner.engine.countries, planner.engine.trip; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0].startswith('django')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
