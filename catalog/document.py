@@ -71,6 +71,8 @@ PLAN_TERMS = (
     "vat_percent",
     "max_purchases",
     "new_customer_only",
+    "residents_only",
+    "subscription",
     "available_from",
     "available_until",
     "activation",
@@ -415,9 +417,18 @@ def _promotion(obj: Any, path: str) -> Promotion:
     )
 
 
-def _plan(obj: Any, operator: str, regions: dict[str, frozenset[str]], per_base: dict) -> Plan:
+def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_base: dict) -> Plan:
     obj = _check_keys(obj, "", _PLAN_KEYS, _PLAN_REQUIRED, label="(plan)")
     get = obj.get
+    residents_only = _boolean(get("residents_only", False), "residents_only")
+    if residents_only and operator.country is None:
+        # "Residents of the operator's country" means nothing without one
+        # (planning-model.md section 9).
+        raise _Invalid(
+            "residents_only",
+            f"operator {operator.slug!r} has country null, so it has no residents-only "
+            "plans: give the operator its country or set residents_only false",
+        )
     currency = _currency(obj["currency"], "currency")
     if currency not in per_base:
         raise _Invalid("currency", f"{currency} has no exchange rate in rates.per_base")
@@ -452,7 +463,7 @@ def _plan(obj: Any, operator: str, regions: dict[str, frozenset[str]], per_base:
     return Plan(
         slug=_slug(obj["slug"], "slug"),
         name=_string(obj["name"], "name", blank=False),
-        operator=operator,
+        operator=operator.slug,
         price=_decimal(obj["price"], "price", places=MONEY_PLACES),
         currency=currency,
         validity_days=_integer(obj["validity_days"], "validity_days", minimum=1),
@@ -470,6 +481,8 @@ def _plan(obj: Any, operator: str, regions: dict[str, frozenset[str]], per_base:
         ),
         max_purchases=_optional(_integer)(get("max_purchases"), "max_purchases", minimum=1),
         new_customer_only=_boolean(get("new_customer_only", False), "new_customer_only"),
+        residents_only=residents_only,
+        subscription=_boolean(get("subscription", False), "subscription"),
         available_from=available_from,
         available_until=available_until,
         activation=_choice(get("activation", "first_use"), "activation", enum=Activation),
@@ -517,7 +530,7 @@ def parse_catalog(data: Any) -> CatalogDocument:
             plan_slug = raw_plan.get("slug") if isinstance(raw_plan, dict) else None
             plan_label = plan_slug if isinstance(plan_slug, str) else f"#{plan_index + 1}"
             try:
-                plan = _plan(raw_plan, operator.slug, regions, rates.per_base)
+                plan = _plan(raw_plan, operator, regions, rates.per_base)
             except _Invalid as error:
                 problems.append(Problem(error.field, error.message, label, plan_label))
                 continue
@@ -605,6 +618,8 @@ def dump_plan(plan: Plan, regions: dict[str, frozenset[str]]) -> dict:
         "vat_percent": format_decimal(plan.vat_percent),
         "max_purchases": plan.max_purchases,
         "new_customer_only": plan.new_customer_only,
+        "residents_only": plan.residents_only,
+        "subscription": plan.subscription,
         "available_from": _opt_date(plan.available_from),
         "available_until": _opt_date(plan.available_until),
         "activation": str(plan.activation),

@@ -60,6 +60,11 @@ class PlanUpdate:
     def price_changed(self) -> bool:
         return (self.before.price, self.before.currency) != (self.after.price, self.after.currency)
 
+    @property
+    def other_terms_changed(self) -> tuple[str, ...]:
+        """The terms besides the price that differ, by their name in the file."""
+        return tuple(f for f in self.changed_fields if f not in ("price", "currency", "retired_at"))
+
 
 @dataclass
 class ImportPreview:
@@ -89,6 +94,14 @@ class ImportPreview:
             or self.rates_changed
             or self.regions_changed
         )
+
+    @property
+    def residents_only_count(self) -> int:
+        return sum(plan.residents_only for plan in self.doc.plans)
+
+    @property
+    def subscription_count(self) -> int:
+        return sum(plan.subscription for plan in self.doc.plans)
 
     @property
     def summary(self) -> str:

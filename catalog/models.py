@@ -151,6 +151,17 @@ class Operator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # Residents-only plans say "residents of the operator's country": see Plan.clean.
+        if (
+            self.pk
+            and not self.country
+            and Plan.objects.filter(operator=self.pk, residents_only=True).exists()
+        ):
+            raise ValidationError(
+                {"country": _("This operator has residents-only plans, which need its country.")}
+            )
+
 
 class PlanQuerySet(models.QuerySet):
     def offered(self):
@@ -276,6 +287,17 @@ class Plan(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1)]
     )
     new_customer_only = models.BooleanField(default=False)
+    residents_only = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Sold only to residents of the operator's country (a local address, bank "
+            "account or ID); the operator needs a country."
+        ),
+    )
+    subscription = models.BooleanField(
+        default=False,
+        help_text=_("Renews by itself every validity period until cancelled."),
+    )
     available_from = models.DateField(null=True, blank=True)
     available_until = models.DateField(null=True, blank=True)
     activation = models.CharField(max_length=10, choices=Activation, default=Activation.FIRST_USE)
@@ -342,6 +364,17 @@ class Plan(models.Model):
             and self.available_until < self.available_from
         ):
             raise ValidationError({"available_until": _("Must not be before available from.")})
+        # The same rule as the catalog file's (catalog.document): residents of where?
+        if self.residents_only and self.operator_id and not self.operator.country:
+            raise ValidationError(
+                {
+                    "residents_only": _(
+                        "%(operator)s has no country, so it has no residents-only plans: "
+                        "give the operator its country first."
+                    )
+                    % {"operator": self.operator}
+                }
+            )
 
 
 class CoverageEntry(models.Model):

@@ -37,4 +37,3 @@ def country_codes() -> frozenset[str]:
 def is_country_code(value: object) -> bool:
     """Whether `value` is an upper-case country code: ISO 3166-1 alpha-2, or XK."""
     return isinstance(value, str) and value in country_codes()
-

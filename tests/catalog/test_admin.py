@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.document import parse_catalog
 from catalog.importer import import_document
 from catalog.models import CatalogImport, CatalogVersion, Plan, PlanChange, Region
+from planner.loader import load_catalog
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
 from tests.catalog.factories import make_operator, make_plan, make_promotion, make_rates
 
@@ -486,3 +487,109 @@ def test_it_lets_an_editor_add_a_plan_with_its_coverage(editor_client):
     assert set(plan.coverage_countries.values_list("country", flat=True)) == {"DE", "AT"}
     assert plan.coverage_entries.get().eu_fair_use
     assert CatalogVersion.current().pk > version.pk
+
+
+def test_it_saves_residents_only_and_subscription_and_records_the_change(editor_client):
+    plan = make_plan(operator=make_operator(country="FR", kind="mno"))
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+    page = editor_client.get(url).text
+    assert 'name="residents_only"' in page and 'name="subscription"' in page
+    response = editor_client.post(url, _plan_post(plan, residents_only="on", subscription="on"))
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.residents_only, plan.subscription) == (True, True)
+    change = PlanChange.objects.get()
+    assert change.after == {"residents_only": True, "subscription": True}
+    assert load_catalog().plan(plan.slug).residents_only
+
+
+def test_it_refuses_a_residents_only_plan_of_an_operator_without_a_country(editor_client):
+    plan = make_plan(operator=make_operator(name="Travel Brand"))
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+    response = editor_client.post(url, _plan_post(plan, residents_only="on"))
+    assert response.status_code == 200
+    assert "Travel Brand has no country, so it has no residents-only plans" in response.text
+    plan.refresh_from_db()
+    assert not plan.residents_only
+
+
+def test_it_keeps_the_country_of_an_operator_with_residents_only_plans(editor_client):
+    operator = make_operator(country="FR", kind="mno")
+    make_plan(operator=operator, residents_only=True)
+    url = reverse("admin:catalog_operator_change", args=[operator.pk])
+    form = {"name": operator.name, "slug": operator.slug, "kind": "mno", "country": ""}
+    response = editor_client.post(url, {**form, **_formset("plans", [], initial=0)})
+    assert response.status_code == 200
+    assert "residents-only plans, which need its country" in response.text
+    operator.refresh_from_db()
+    assert operator.country == "FR"
+
+
+def test_it_filters_and_shows_residents_only_plans_and_subscriptions(editor_client):
+    operator = make_operator(country="FR", kind="mno")
+    make_plan(name="Contract", operator=operator, residents_only=True, subscription=True)
+    make_plan(name="Monthly", operator=operator, subscription=True)
+    make_plan(name="Prepaid", operator=operator)
+
+    def names(query: dict) -> set[str]:
+        response = editor_client.get(PLAN_CHANGELIST, query)
+        return {plan.name for plan in response.context["cl"].result_list}
+
+    assert names({"residents_only__exact": "1"}) == {"Contract"}
+    assert names({"subscription__exact": "1"}) == {"Contract", "Monthly"}
+    assert names({"subscription__exact": "0"}) == {"Prepaid"}
+    headers = editor_client.get(PLAN_CHANGELIST).text
+    assert "column-residents_only" in headers and "column-subscription" in headers
+
+
+def test_it_accepts_kosovo_in_admin_coverage_operators_and_regions(editor_client):
+    plan = make_plan()
+    url = reverse("admin:catalog_plan_change", args=[plan.pk])
+    data = _plan_post(plan)
+    data["coverage_entries-0-countries"] = "rs xk"
+    assert editor_client.post(url, data).status_code == 302
+    assert set(plan.coverage_countries.values_list("country", flat=True)) == {"RS", "XK"}
+
+    operator_url = reverse("admin:catalog_operator_change", args=[plan.operator_id])
+    form = {"name": "IPKO", "slug": plan.operator.slug, "kind": "mno", "country": "XK"}
+    response = editor_client.post(operator_url, {**form, **_formset("plans", [], initial=0)})
+    assert response.status_code == 302
+    plan.operator.refresh_from_db()
+    assert plan.operator.country.name == "Kosovo"
+
+    response = editor_client.post(
+        reverse("admin:catalog_region_add"), {"name": "BALKANS", "countries": ["RS", "XK"]}
+    )
+    assert response.status_code == 302
+    assert Region.objects.get(name="BALKANS").countries == ["RS", "XK"]
+
+
+def test_it_counts_residents_only_plans_and_subscriptions_in_the_import_preview(editor_client):
+    import_document(parse_catalog(catalog_doc(operators=[operator_doc(country="FR")])))
+    new = catalog_doc(
+        operators=[
+            operator_doc(
+                country="FR",
+                plans=[
+                    plan_doc(residents_only=True, subscription=True),
+                    plan_doc(slug="monthly", subscription=True),
+                ],
+            )
+        ]
+    )
+    page = editor_client.get(_upload(editor_client, new)["Location"]).text
+    assert "In the file: 1 residents-only plan(s), 2 subscription(s)." in page
+    assert "residents_only, subscription" in page  # what changed on plan-a
+
+
+def test_it_names_the_row_of_an_uploaded_residents_only_plan_without_operator_country(
+    editor_client,
+):
+    doc = catalog_doc(operators=[operator_doc(slug="brand", plans=[plan_doc(residents_only=True)])])
+    response = _upload(editor_client, doc)
+    assert response.status_code == 200
+    assert (
+        "operator &#x27;brand&#x27;, plan &#x27;plan-a&#x27;, field &#x27;residents_only&#x27;"
+        in (response.text)
+    )
+    assert not CatalogImport.objects.exists()

@@ -116,6 +116,12 @@ def test_it_expands_regions_and_keeps_their_names():
             "available_until",
             "before",
         ),
+        ({"residents_only": "yes"}, "residents_only", "true or false"),
+        ({"residents_only": 1}, "residents_only", "true or false"),
+        ({"subscription": None}, "subscription", "true or false"),
+        ({"subscription": 0}, "subscription", "true or false"),
+        # the operator of _one_plan is a travel-eSIM brand: country null
+        ({"residents_only": True}, "residents_only", "country null"),
     ],
 )
 def test_it_names_operator_plan_and_field_of_a_bad_plan(fields, field, words):
@@ -124,6 +130,88 @@ def test_it_names_operator_plan_and_field_of_a_bad_plan(fields, field, words):
     assert (problem.operator, problem.plan, problem.field) == ("op-a", "plan-a", field)
     assert words in problem.message
     assert f"field {field!r}" in str(error)
+
+
+def test_it_names_the_operator_without_a_country_of_a_residents_only_plan():
+    doc = catalog_doc(
+        operators=[
+            operator_doc(slug="fr-telco", country="FR", plans=[plan_doc(slug="ok")]),
+            operator_doc(
+                slug="brand",
+                plans=[plan_doc(slug="contract", residents_only=True)],
+            ),
+        ]
+    )
+    (problem,) = _error(doc).problems
+    assert (problem.operator, problem.plan, problem.field) == (
+        "brand",
+        "contract",
+        "residents_only",
+    )
+    assert str(problem).startswith(
+        "operator 'brand', plan 'contract', field 'residents_only': operator 'brand' has "
+        "country null"
+    )
+
+
+def test_it_reads_and_writes_residents_only_and_subscription():
+    doc = parse_catalog(
+        catalog_doc(
+            operators=[
+                operator_doc(
+                    country="FR",
+                    kind="mno",
+                    plans=[
+                        plan_doc(slug="contract", residents_only=True, subscription=True),
+                        plan_doc(slug="prepaid"),
+                    ],
+                )
+            ]
+        )
+    )
+    contract, prepaid = doc.plans
+    assert (contract.residents_only, contract.subscription) == (True, True)
+    assert (prepaid.residents_only, prepaid.subscription) == (False, False)
+    written = dump_catalog(doc)["operators"][0]["plans"]
+    assert [(p["residents_only"], p["subscription"]) for p in written] == [
+        (True, True),
+        (False, False),
+    ]
+    assert parse_catalog(json.loads(json.dumps(dump_catalog(doc)))) == doc
+
+
+def test_it_accepts_kosovo_wherever_a_country_is():
+    doc = parse_catalog(
+        catalog_doc(
+            regions={"BALKANS": ["AL", "RS", "XK"]},
+            operators=[
+                operator_doc(
+                    slug="ipko",
+                    country="XK",
+                    kind="mno",
+                    plans=[
+                        plan_doc(coverage=[coverage_entry(countries=["XK"], network="5G")]),
+                        plan_doc(
+                            slug="balkans",
+                            coverage=[coverage_entry(countries=["@BALKANS", "MK"])],
+                        ),
+                    ],
+                )
+            ],
+        )
+    )
+    assert doc.operators[0].country == "XK"
+    assert doc.plans[0].coverage[0].countries == frozenset({"XK"})
+    assert "XK" in doc.regions["BALKANS"]
+    assert doc.plans[1].coverage[0].countries == frozenset({"AL", "RS", "XK", "MK"})
+    assert parse_catalog(json.loads(json.dumps(dump_catalog(doc)))) == doc
+
+
+@pytest.mark.parametrize("code", ["xk", "XX", "EU", "UN", "ZZ", "IC", "QO", "KK", 44])
+def test_it_refuses_what_is_not_a_country_code(code):
+    problem = _error(_one_plan(coverage=[coverage_entry(countries=[code])])).problems[0]
+    assert problem.field == "coverage[0].countries[0]"
+    assert "ISO 3166-1 alpha-2" in problem.message
 
 
 def test_it_rejects_a_missing_required_plan_key():
@@ -220,7 +308,9 @@ def test_it_builds_the_engine_catalog():
 
 
 def test_it_parses_every_shared_example(shared_dir):
-    for path in sorted((shared_dir / "examples").glob("*/catalog.json")):
+    paths = sorted(shared_dir.glob("examples*/*/catalog.json"))
+    assert any("examples-v2" in str(path) for path in paths)
+    for path in paths:
         doc = parse_catalog(json.loads(path.read_text()))
         assert parse_catalog(dump_catalog(doc)) == doc, path
 

@@ -64,7 +64,8 @@ def _rich_doc(**plan_fields) -> dict:
             }
         ],
     )
-    first.update(plan_fields)
+    # a French operator's domestic contract: residents only, renewing by itself
+    first.update({"residents_only": True, "subscription": True, **plan_fields})
     return catalog_doc(
         regions={"NORDIC": ["DK", "NO", "SE"]},
         operators=[
@@ -73,7 +74,16 @@ def _rich_doc(**plan_fields) -> dict:
                 country="FR",
                 kind="mno",
                 website="https://example.org",
-                plans=[first, plan_doc(slug="a-2", data_gb=None, daily_gb="1", currency="USD")],
+                plans=[
+                    first,
+                    plan_doc(
+                        slug="a-2",
+                        data_gb=None,
+                        daily_gb="1",
+                        currency="USD",
+                        coverage=[coverage_entry(countries=["XK", "RS"])],
+                    ),
+                ],
             ),
             operator_doc(slug="op-b", plans=[plan_doc(slug="b-1", coverage=[coverage_entry()])]),
         ],
@@ -88,6 +98,10 @@ def test_it_imports_then_exports_the_same_document():
     doc = parse_catalog(_rich_doc())
     import_document(doc)
     assert parse_catalog(_export()) == doc
+    a1, a2 = (plan for plan in _export()["operators"][0]["plans"])
+    assert (a1["residents_only"], a1["subscription"]) == (True, True)
+    assert (a2["residents_only"], a2["subscription"]) == (False, False)
+    assert a2["coverage"][0]["countries"] == ["RS", "XK"]
 
 
 def test_it_keeps_an_entry_written_with_many_long_region_names():
@@ -203,6 +217,10 @@ def _broken_files():
         doc["operators"][1]["plans"][0]["coverage"].append(coverage_entry(countries=["FR"]))
         return doc
 
+    def residents_of_nowhere(doc):
+        doc["operators"][1]["plans"][0]["residents_only"] = True
+        return doc
+
     def duplicate(doc):
         doc["operators"][1]["plans"].append(plan_doc(slug="a-1"))
         return doc
@@ -221,6 +239,12 @@ def _broken_files():
         ("unknown region", region(_rich_doc()), "unknown region"),
         ("country twice", twice(_rich_doc()), "plan 'b-1', field 'coverage[1].countries[0]'"),
         ("duplicate slug", duplicate(_rich_doc()), "appears twice"),
+        (
+            "residents of nowhere",
+            residents_of_nowhere(_rich_doc()),
+            "operator 'op-b', plan 'b-1', field 'residents_only': operator 'op-b' has country null",
+        ),
+        ("residents flag", plan_field(residents_only="true"), "field 'residents_only'"),
         (
             "discount",
             plan_field(

@@ -4,7 +4,13 @@ from catalog.document import parse_catalog
 from catalog.importer import import_document
 from planner.loader import catalog_version, forget_catalog, load_catalog
 from tests.catalog.documents import catalog_doc, operator_doc, plan_doc
-from tests.catalog.factories import make_plan, make_promotion, make_rates, make_version
+from tests.catalog.factories import (
+    make_operator,
+    make_plan,
+    make_promotion,
+    make_rates,
+    make_version,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +70,24 @@ def test_it_reuses_the_loaded_catalog_while_the_version_holds(django_assert_num_
         assert load_catalog() is first
     import_document(parse_catalog(_catalog_of(3)))
     assert len(load_catalog().plans) == 9
+
+
+def test_it_hands_the_engine_residents_only_subscriptions_and_kosovo():
+    make_rates()
+    contract = make_plan(
+        slug="contract",
+        operator=make_operator(slug="ipko", country="XK", kind="mno"),
+        countries=("XK",),
+        residents_only=True,
+        subscription=True,
+    )
+    make_plan(slug="prepaid", countries=("XK", "RS"))
+    make_version()
+    catalog = load_catalog()
+    plan = catalog.plan("contract")
+    assert (plan.residents_only, plan.subscription) == (True, True)
+    assert plan.coverage[0].countries == frozenset({"XK"})
+    assert catalog.operators["ipko"].country == "XK"
+    other = catalog.plan("prepaid")
+    assert (other.residents_only, other.subscription) == (False, False)
+    assert contract.operator.country == "XK"

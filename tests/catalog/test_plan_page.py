@@ -94,3 +94,48 @@ def test_it_runs_the_same_queries_however_much_a_plan_holds(queries_of):
     make_version()
     assert queries_of(_url(large_plan)) == small
     assert small <= 20
+
+
+@pytest.mark.parametrize(
+    ("language", "residents", "renews"),
+    [
+        (
+            "en",
+            "Only for residents of France: needs a local address, bank account or ID.",
+            "A subscription: renews every 30 days until you cancel it.",
+        ),
+        (
+            "fr",
+            "Réservé aux résidents du pays de l'opérateur (France)\xa0: il faut une adresse, "
+            "un compte bancaire ou une pièce d'identité sur place.",
+            "Un abonnement\xa0: renouvelé tous les 30 jours jusqu'à résiliation.",
+        ),
+        (
+            "zh-hans",
+            "仅限运营商所在国（法国）的居民购买：需要当地地址、银行账户或身份证件。",
+            "订阅套餐：每 30 天自动续订，直到您取消为止。",
+        ),
+    ],
+)
+def test_it_says_who_can_buy_a_residents_only_subscription(client, language, residents, renews):
+    plan = make_plan(
+        operator=make_operator(country="FR", kind="mno"),
+        validity_days=30,
+        residents_only=True,
+        subscription=True,
+    )
+    client.cookies["django_language"] = language
+    page = client.get(_url(plan)).text
+    assert residents in page
+    assert renews in page
+
+
+def test_it_says_nothing_of_residence_or_renewal_for_a_plain_plan(client):
+    page = client.get(_url(make_plan(operator=make_operator(country="FR")))).text
+    assert "residents" not in page
+    assert "renews" not in page
+
+
+def test_it_counts_a_one_day_subscription_in_the_singular(client):
+    page = client.get(_url(make_plan(validity_days=1, subscription=True))).text
+    assert "A subscription: renews every day until you cancel it." in page

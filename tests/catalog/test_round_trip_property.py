@@ -13,7 +13,9 @@ from catalog.store import offered_document
 
 # NUL and lone surrogates are refused by the parser; test_document covers that.
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
-COUNTRIES = ["AT", "BE", "CH", "CZ", "DE", "DK", "FR", "GB", "SE", "SK"]
+COUNTRIES = ["AT", "BE", "CH", "CZ", "DE", "DK", "FR", "GB", "SE", "SK", "XK"]
+# Where each generated operator is based: a residents-only plan needs a country.
+OPERATOR_COUNTRIES = {"op-a": None, "op-b": "FR", "op-c": "XK"}
 
 decimals = st.builds(
     lambda whole, frac, places: f"{whole}.{frac:0{places}d}" if places else str(whole),
@@ -69,7 +71,7 @@ def promotions(draw):
 
 
 @st.composite
-def plans(draw, slug):
+def plans(draw, slug, *, operator_country):
     return {
         "slug": slug,
         "name": draw(text.filter(str.strip)),
@@ -86,6 +88,8 @@ def plans(draw, slug):
         "vat_percent": draw(st.sampled_from(["0", "20", "7.7"])),
         "max_purchases": draw(st.one_of(st.none(), st.integers(1, 3))),
         "new_customer_only": draw(st.booleans()),
+        "residents_only": operator_country is not None and draw(st.booleans()),
+        "subscription": draw(st.booleans()),
         "activation": draw(st.sampled_from(["first_use", "install", "purchase"])),
         "promotions": draw(promotions()),
         "verified_on": draw(st.one_of(st.none(), st.just("2026-11-01"))),
@@ -97,14 +101,21 @@ def documents(draw):
     slugs = draw(st.lists(st.sampled_from([f"p{i}" for i in range(8)]), unique=True, max_size=6))
     operators = {}
     for slug in slugs:
-        operator = draw(st.sampled_from(["op-a", "op-b", "op-c"]))
-        operators.setdefault(operator, []).append(draw(plans(slug)))
+        operator = draw(st.sampled_from(sorted(OPERATOR_COUNTRIES)))
+        plan = draw(plans(slug, operator_country=OPERATOR_COUNTRIES[operator]))
+        operators.setdefault(operator, []).append(plan)
     return {
         "format": "esim-catalog/1",
         "rates": {"base": "EUR", "as_of": "2026-11-01", "per_base": {"EUR": "1", "USD": "1.08"}},
         "regions": {"NORDIC": ["DK", "SE"]},
         "operators": [
-            {"slug": slug, "name": slug.upper(), "kind": "reseller", "plans": plans_}
+            {
+                "slug": slug,
+                "name": slug.upper(),
+                "kind": "reseller",
+                "country": OPERATOR_COUNTRIES[slug],
+                "plans": plans_,
+            }
             for slug, plans_ in operators.items()
         ],
     }
