@@ -10,6 +10,7 @@ from django_countries import countries
 
 from planner.engine.countries import KOSOVO, country_codes, is_country_code
 from planner.engine.trip import TripError, parse_trip
+from planner.forms import country_code
 from tests.planner.helpers import make_catalog, make_plan
 
 
@@ -63,3 +64,11 @@ def test_it_keeps_the_engine_free_of_django():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"), [("en", "Kosovo"), ("fr", "kosovo"), ("zh-hans", "科索沃"), ("en", "xk")]
+)
+def test_it_lets_the_planner_form_take_kosovo_by_name_or_code(language, typed):
+    with translation.override(language):
+        assert country_code(typed) == "XK"
