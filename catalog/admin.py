@@ -578,7 +578,10 @@ class CatalogImportAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 content = upload.read().decode("utf-8")
-                parse_catalog(json.loads(content))
+                # the preview too: some problems only show against the stored catalog
+                preview_import(
+                    parse_catalog(json.loads(content)), replace=form.cleaned_data["replace"]
+                )
             # json raises RecursionError, not JSONDecodeError, on deeply nested arrays.
             except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
                 problems = [f"{upload.name}: not a JSON document: {error}"]
@@ -620,14 +623,19 @@ class CatalogImportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         pending = get_object_or_404(CatalogImport, pk=pk, status=CatalogImport.Status.PREVIEWED)
         try:
-            doc = parse_catalog(json.loads(pending.content))
+            return self._preview_or_apply(request, pending)
         except CatalogError as error:
             # Checked at upload, but the checks may have grown stricter since (a deploy
-            # between upload and confirmation): say so rather than fail with a 500.
+            # between upload and confirmation), and some need the stored catalog (a
+            # residents-only plan left without its operator's country): say so rather
+            # than fail with a 500.
             self.message_user(
                 request, _("The file no longer passes the checks: %s") % error, messages.ERROR
             )
             return HttpResponseRedirect(reverse("admin:catalog_catalogimport_add"))
+
+    def _preview_or_apply(self, request, pending: CatalogImport):
+        doc = parse_catalog(json.loads(pending.content))
         if request.method == "POST":
             with transaction.atomic():
                 current = CatalogVersion.current()

@@ -12,7 +12,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from catalog import store
-from catalog.document import PLAN_TERMS, PROMOTION_TERMS, CatalogDocument
+from catalog.document import PLAN_TERMS, PROMOTION_TERMS, CatalogDocument, CatalogError, Problem
 from catalog.models import (
     CatalogVersion,
     CoverageCountry,
@@ -170,7 +170,33 @@ def preview_import(doc: CatalogDocument, *, replace: bool = False) -> ImportPrev
             for slug, stored in existing.items()
             if slug not in file_plans and not stored.retired
         ]
+    else:
+        stranded = _residents_only_without_a_country(preview, existing.values(), file_plans)
+        if stranded:
+            raise CatalogError(stranded)
     return preview
+
+
+def _residents_only_without_a_country(
+    preview: ImportPreview, stored_plans, file_plans: set[str]
+) -> list[Problem]:
+    """Plans kept from before (not in the file, not retired) that are residents-only
+    under an operator the file leaves without a country: the parser cannot see them."""
+    countryless = {op.slug for _pk, op in preview.operators_updated if op.country is None}
+    return [
+        Problem(
+            "country",
+            f"is null, but its plan {stored.plan.slug!r} (offered, not in this file) is "
+            "residents_only: keep the operator's country, or list that plan with "
+            "residents_only false",
+            operator=stored.plan.operator,
+        )
+        for stored in stored_plans
+        if stored.plan.operator in countryless
+        and stored.plan.residents_only
+        and not stored.retired
+        and stored.plan.slug not in file_plans
+    ]
 
 
 def import_document(

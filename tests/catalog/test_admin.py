@@ -593,3 +593,17 @@ def test_it_names_the_row_of_an_uploaded_residents_only_plan_without_operator_co
         in (response.text)
     )
     assert not CatalogImport.objects.exists()
+
+
+def test_it_refuses_at_upload_a_file_that_strands_a_residents_only_plan(editor_client):
+    contract = plan_doc(slug="contract", residents_only=True)
+    import_document(
+        parse_catalog(
+            catalog_doc(operators=[operator_doc(slug="fr-telco", country="FR", plans=[contract])])
+        )
+    )
+    stranding = catalog_doc(operators=[operator_doc(slug="fr-telco", plans=[plan_doc()])])
+    response = _upload(editor_client, stranding)
+    assert response.status_code == 200
+    assert "is null, but its plan &#x27;contract&#x27;" in response.text
+    assert not CatalogImport.objects.exists()

@@ -319,3 +319,38 @@ def test_it_says_when_the_file_is_missing(tmp_path):
         call_command("import_catalog", str(tmp_path / "nope.json"))
     assert "nope.json" in str(info.value)
     assert "No such file" in str(info.value)
+
+
+def _french_contract_then(operator_country):
+    """A residents-only plan imported, then a file that keeps the operator but not the plan."""
+    contract = plan_doc(slug="contract", residents_only=True)
+    first = catalog_doc(operators=[operator_doc(slug="fr-telco", country="FR", plans=[contract])])
+    import_document(parse_catalog(first))
+    other = plan_doc(slug="prepaid")
+    return catalog_doc(
+        operators=[operator_doc(slug="fr-telco", country=operator_country, plans=[other])]
+    )
+
+
+def test_it_refuses_to_leave_a_stored_residents_only_plan_without_its_operators_country(
+    tmp_path,
+):
+    stranding = _write(tmp_path, _french_contract_then(None))
+    before = _snapshot()
+    with pytest.raises(CommandError) as info:
+        call_command("import_catalog", stranding)
+    assert "operator 'fr-telco', field 'country': is null, but its plan 'contract'" in str(
+        info.value
+    )
+    assert _snapshot() == before
+
+
+def test_it_lets_the_operator_lose_its_country_when_the_contract_goes_too(tmp_path):
+    call_command("import_catalog", _write(tmp_path, _french_contract_then(None)), "--replace")
+    assert Operator.objects.get(slug="fr-telco").country is None
+    assert not Plan.objects.offered().filter(residents_only=True).exists()
+
+
+def test_it_keeps_a_stored_residents_only_plan_while_the_country_stays(tmp_path):
+    call_command("import_catalog", _write(tmp_path, _french_contract_then("FR")))
+    assert Plan.objects.offered().get(slug="contract").residents_only

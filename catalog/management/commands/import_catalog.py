@@ -35,15 +35,18 @@ class Command(BaseCommand):
         # json raises RecursionError, not JSONDecodeError, on deeply nested arrays.
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise CommandError(f"{file}: not a JSON document: {error}") from None
+        sample = sample or file.resolve() == Path(settings.SAMPLE_CATALOG).resolve()
         try:
             doc = parse_catalog(data)
+            # the import itself refuses what only the stored catalog can show wrong
+            preview = import_document(
+                doc, replace=replace, note=f"import {file.name}", sample=sample
+            )
         except CatalogError as error:
             lines = [f"{file}: {problem}" for problem in error.problems[:50]]
             if len(error.problems) > 50:
                 lines.append(f"... and {len(error.problems) - 50} more")
             raise CommandError("\n".join(lines)) from None
-        sample = sample or file.resolve() == Path(settings.SAMPLE_CATALOG).resolve()
-        preview = import_document(doc, replace=replace, note=f"import {file.name}", sample=sample)
         self.stdout.write(
             f"{file}: {len(doc.plans)} plans read, {preview.summary} "
             f"({time.perf_counter() - started:.1f} s)"
