@@ -24,13 +24,16 @@ from planner.engine.candidates import (
 from planner.engine.model import Catalog, Trip
 from planner.engine.money import GB_STEP, clean_gb, round_money
 from planner.engine.result import (
+    Alternative,
     Baselines,
     CapUse,
     Day,
     Money,
+    Outcome,
     Purchase,
     Result,
     Short,
+    ShortDay,
     SolveStats,
     Supply,
     Warning,
@@ -193,7 +196,41 @@ def plan_trip(
         seconds=time.perf_counter() - started,
         solves=sol.solves,
     )
-    return Result(**{**result.__dict__, "baselines": base, "stats": stats})
+    own = _outcome(
+        trip, catalog, result.cost_base, len(result.bought), result.short_gb, result.optimal
+    )
+    alternatives = (Alternative(**own.__dict__, max_esims=trip.max_esims),)
+    return Result(
+        **{
+            **result.__dict__,
+            "baselines": base,
+            "stats": stats,
+            "alternatives": alternatives,
+            "short_days": _short_days(result.short),
+        }
+    )
+
+
+def _short_days(shorts) -> tuple[ShortDay, ...]:
+    by_day: dict[date, list[Short]] = defaultdict(list)
+    for s in shorts:
+        by_day[s.date].append(s)
+    out = []
+    for day, items in sorted(by_day.items()):
+        data = [s for s in items if not s.voice]
+        first = (data or items)[0]
+        out.append(
+            ShortDay(
+                date=day,
+                country=first.country,
+                missing_gb=sum((s.missing_gb for s in data), Decimal(0)),
+                devices=tuple(s.device for s in data if s.device is not None),
+                voice=any(s.voice for s in items),
+                reason=first.reason,
+                why=first.why,
+            )
+        )
+    return tuple(out)
 
 
 def _result(trip, catalog, days, cands, sol, today) -> Result:
@@ -222,7 +259,7 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
     for pos, (*_, n, _copy) in enumerate(order):
         c = cands[n]
         fl = by_purchase.get(pos, [])
-        p, ov_base = _purchase(c, fl, days, catalog)
+        p, ov_base = _purchase(c, fl, days, catalog, currency)
         purchases.append(p)
         cost += c.price_base + ov_base
         penalty += c.penalty_base
@@ -311,7 +348,7 @@ def _voice_shorts(cands, days: Days, sol, catalog) -> list[Short]:
     return out
 
 
-def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog):
+def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog, currency: str):
     incl_by_entry: dict[int, Decimal] = defaultdict(Decimal)
     over_by_entry: dict[int, Decimal] = defaultdict(Decimal)
     entry_of_day = {i: e for e in c.entries for i in e.days}
@@ -360,6 +397,8 @@ def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog):
         discount_percent=c.promo.discount_percent if c.promo is not None else Decimal(0),
         bonus_gb=bonus,
         new_customer=c.new_customer,
+        residents_only=c.plan.residents_only,
+        subscription=c.plan.subscription,
         overage=Money(over_cost, c.plan.currency),
         overage_base=over_base,
         overage_gb=overage_gb,
@@ -369,42 +408,68 @@ def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog):
         daily_gb=c.daily,
         caps=tuple(caps),
         days=tuple(days.dates[i] for i in served),
+        list_price_trip=_in_trip(c.plan.price, c.plan.currency, currency, catalog),
+        price_trip=_in_trip(c.price, c.plan.currency, currency, catalog),
+        overage_trip=Money(catalog.rates.from_base(over_base, currency), currency),
     )
     return p, over_base
 
 
-def _sub_cost(trip, catalog, days, cands, time_limit) -> tuple[Decimal | None, bool]:
+def _in_trip(amount: Decimal, plan_currency: str, currency: str, catalog: Catalog) -> Money:
+    if plan_currency == currency:
+        return Money(amount, currency)
+    rates = catalog.rates
+    return Money(rates.from_base(rates.to_base(amount, plan_currency), currency), currency)
+
+
+def _sub_cost(trip, catalog, days, cands, time_limit):
     """Least cost with these candidates only, or None when some need stays unmet."""
     sol = milp.solve(cands, days, trip.devices, False, time_limit, fewest=False)
     if not sol.found:
-        return None, False
+        return None
     flows, unmet = _flows(sol, cands, days, trip.devices)
     if any(v > 0 for v in unmet.values()):
-        return None, sol.optimal
+        return None
     served = _served_pairs(cands, trip.devices)
     if any(
         days.need[i] > 0 and (k, i) not in served
         for k in range(trip.devices)
         for i in range(len(days))
     ):
-        return None, sol.optimal
+        return None
     cost = Decimal(0)
+    esims = 0
     for n, c in enumerate(cands):
         cost += c.price_base * sol.counts[n]
+        esims += 0 if c.owned else sol.counts[n]
     for f in flows:
         e = next(e for e in cands[f.cand].entries if f.day in e.days)
         if e.overage_base is not None:
             cost += f.over * e.overage_base
-    return cost, sol.optimal
+    return cost, esims, sol.optimal
+
+
+def _outcome(trip, catalog, cost: Decimal, esims: int, short_gb: Decimal, optimal: bool):
+    rates = catalog.rates
+    currency = trip.currency or rates.base
+    objective = cost + esims * penalty_in_base(trip, catalog)
+    return Outcome(
+        total=Money(round_money(rates.from_base(cost, currency)), currency),
+        total_base=Money(round_money(cost), rates.base),
+        cost_base=cost,
+        objective_base=objective,
+        esims=esims,
+        short_gb=short_gb,
+        optimal=optimal,
+    )
 
 
 def compute_baselines(trip, catalog, days: Days, cands, time_limit: float) -> Baselines:
     """§7: one local plan per country; the best single plan. Data only, owned plans left out."""
     deadline = time.perf_counter() + time_limit
     bought = [c for c in cands if not c.owned]
-    currency = trip.currency or catalog.rates.base
 
-    local: Decimal | None = Decimal(0)
+    local: tuple | None = (Decimal(0), 0, True)
     opts = options_for(trip, catalog)
     opts = Options(**{**opts.__dict__, "needs_voice": False})
     for country in sorted(set(days.countries)):
@@ -422,17 +487,17 @@ def compute_baselines(trip, catalog, days: Days, cands, time_limit: float) -> Ba
             if {x for cov in p.coverage for x in cov.countries} == {country}
         ]
         sub, _ = build_candidates(trip, catalog, sub_days, opts, plans=locals_)
-        cost, _ = _sub_cost(trip, catalog, sub_days, sub, deadline - time.perf_counter())
-        if cost is None:
+        got = _sub_cost(trip, catalog, sub_days, sub, deadline - time.perf_counter())
+        if got is None:
             local = None
             break
-        local += cost
+        local = (local[0] + got[0], local[1] + got[1], local[2] and got[2])
 
     need_days = [i for i in range(len(days)) if days.need[i] > 0]
     by_plan: dict[str, list[Candidate]] = defaultdict(list)
     for c in bought:
         by_plan[c.plan.slug].append(c)
-    single: Decimal | None = None
+    single: tuple | None = None
     ranked = []
     for slug, cs in by_plan.items():
         covered = {i for c in cs for e in c.entries for i in e.days}
@@ -446,24 +511,15 @@ def compute_baselines(trip, catalog, days: Days, cands, time_limit: float) -> Ba
         ranked.append((floor, slug))
     ranked.sort()
     for floor, slug in ranked:
-        if single is not None and floor >= single:
+        if single is not None and floor >= single[0]:
             break  # no later plan can beat it: its lower bound is no better
         if time.perf_counter() > deadline:
             break
-        cost, _ = _sub_cost(trip, catalog, days, by_plan[slug], deadline - time.perf_counter())
-        if cost is not None and (single is None or cost < single):
-            single = cost
+        got = _sub_cost(trip, catalog, days, by_plan[slug], deadline - time.perf_counter())
+        if got is not None and (single is None or got[0] < single[0]):
+            single = got
 
     def shown(v):
-        return (
-            None
-            if v is None
-            else Money(round_money(catalog.rates.from_base(v, currency)), currency)
-        )
+        return None if v is None else _outcome(trip, catalog, v[0], v[1], Decimal(0), v[2])
 
-    return Baselines(
-        local_per_country=shown(local),
-        single_plan=shown(single),
-        local_per_country_base=local,
-        single_plan_base=single,
-    )
+    return Baselines(local_per_country=shown(local), single_plan=shown(single))

@@ -72,7 +72,18 @@ def table(result: Result) -> str:
         ("best single plan", base.single_plan),
     ):
         if value is not None:
-            lines.append(f"  vs {name}: {money_text(value.amount)} {value.currency}")
+            t = value.total
+            short = f", {gb_text(value.short_gb)} GB short" if value.short_gb else ""
+            amount = f"{money_text(t.amount)} {t.currency}"
+            lines.append(f"  vs {name}: {amount} with {value.esims} eSIM(s){short}")
+    if len(result.alternatives) > 1:
+        lines.append(
+            "  trade-off: "
+            + " · ".join(
+                f"{a.esims} eSIM(s) {money_text(a.total.amount)} {a.total.currency}"
+                for a in result.alternatives
+            )
+        )
     for w in result.warnings:
         lines.append(f"  note: {w.message}")
     return "\n".join(lines)
