@@ -32,6 +32,7 @@ from planner.engine.result import (
     Day,
     Money,
     Outcome,
+    OwnedGap,
     Purchase,
     Result,
     Short,
@@ -432,7 +433,10 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
         purchases.append(p)
         cost += c.price_base + ov_base
         penalty += c.penalty_base
-        warnings.extend(purchase_warnings(p, c, days, trip, today))
+        warnings.extend(
+            replace(w, purchases=(pos,)) for w in purchase_warnings(p, c, days, trip, today)
+        )
+    warnings = _once(warnings)
 
     day_rows = []
     for i in range(len(days)):
@@ -494,7 +498,77 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
         warnings=tuple(warnings),
         optimal=sol.optimal,
         catalog_version=catalog.version,
+        owned_gaps=_owned_gaps(trip, catalog, days, purchases, day_rows),
     )
+
+
+def _once(warnings: list[Warning]) -> list[Warning]:
+    """The same warning about identical purchases (one per device) is given once."""
+    merged: dict[tuple, Warning] = {}
+    for w in warnings:
+        k = (w.code, w.plan, w.message, tuple(sorted(w.details.items())))
+        if k in merged:
+            merged[k] = replace(merged[k], purchases=merged[k].purchases + w.purchases)
+        else:
+            merged[k] = w
+    return list(merged.values())
+
+
+def _owned_gaps(trip, catalog, days: Days, purchases, day_rows) -> tuple[OwnedGap, ...]:
+    """§9: per owned plan, the trip days it leaves to others, and why, in runs."""
+    rank = trip.min_network.rank if trip.min_network else 0
+    out: list[OwnedGap] = []
+    for slug in trip.owned:
+        plan = catalog.plan(slug)
+        held = [n for n, p in enumerate(purchases) if p.owned and p.plan == slug]
+        run: list = []  # [country, reason, first, last, covered_by]
+        for i, row in enumerate(day_rows):
+            reason = None
+            if days.need[i] > 0:
+                reason = _gap(plan, row, i, rank, held, purchases)
+            if reason is None:
+                run = []
+                continue
+            others = tuple(
+                sorted({s.purchase for s in row.supply if s.device == 1 and s.purchase not in held})
+            )
+            if run and run[0] == (row.country, reason) and run[1].last == days.dates[i - 1]:
+                gap = run[1]
+                run[1] = replace(
+                    gap,
+                    last=row.date,
+                    covered_by=tuple(sorted(set(gap.covered_by) | set(others))),
+                )
+                out[-1] = run[1]
+            else:
+                run = [
+                    (row.country, reason),
+                    OwnedGap(slug, row.country, row.date, row.date, reason, others),
+                ]
+                out.append(run[1])
+    return tuple(out)
+
+
+def _gap(plan, row: Day, i: int, rank: int, held: list[int], purchases) -> str | None:
+    entries = [cov for cov in plan.coverage if row.country in cov.countries]
+    if not entries:
+        return "country-not-covered"
+    if all(cov.network.rank < rank for cov in entries):
+        return "network-too-slow"
+    got = sum((s.gb for s in row.supply if s.device == 1 and s.purchase in held), Decimal(0))
+    if got >= row.need_gb - SNAP:
+        return None
+    # short of its need: a gap only when a limit of the renewal held that day binds
+    # (otherwise another purchase merely served the day first)
+    for n in held:
+        p = purchases[n]
+        if not p.activate_on <= row.date <= p.active_until:
+            continue
+        allowance = p.allowance_gb is not None and p.included_gb >= p.allowance_gb - SNAP
+        daily = p.daily_gb is not None and got >= p.daily_gb - SNAP
+        if allowance or daily or any(c.binds and row.country in c.countries for c in p.caps):
+            return "cap-reached"
+    return None
 
 
 def _voice_shorts(cands, days: Days, sol, catalog) -> list[Short]:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from planner.engine.budget import TripTooLarge
 from planner.engine.money import gb_text, money_text
 from planner.engine.result import Result, to_document
 from planner.engine.solve import plan_trip
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             trip = parse_trip(data, catalog)
         except TripError as err:
             raise CommandError(f"bad trip: {err}") from err
-        result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+        try:
+            result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+        except TripTooLarge as err:
+            raise CommandError(str(err)) from err
         if json:
             self.stdout.write(_dumps(to_document(result)))
         else:
