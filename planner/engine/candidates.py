@@ -790,7 +790,11 @@ def prune_candidates(
     Past `deadline` the rest is kept unscanned: pruning is optional, so the
     model stays exact, only larger.
     """
-    reach = [_reach_of(n, c, days) for n, c in enumerate(cands)]
+    reach = []
+    for n, c in enumerate(cands):
+        if deadline is not None and n % 256 == 0 and time.perf_counter() > deadline:
+            return cands
+        reach.append(_reach_of(n, c, days))
     order = sorted(
         range(len(cands)),
         key=lambda n: (

@@ -206,7 +206,7 @@ def build(
             owned_groups[(c.plan.slug, c.start)] += 1
 
     for n, c in enumerate(cands):
-        if n % 32 == 0:
+        if n % 16 == 0:
             check(deadline, "model", n)
         if c.owned:
             single = owned_groups[(c.plan.slug, c.start)] == 1
@@ -529,6 +529,17 @@ def solve(
         keep = list(range(len(cands)))
     else:
         keep, incumbent = filtered
+    if filtered is not None and len(keep) == len(cands):
+        # nothing filtered (no LP bound in time): the model built above is the one
+        sol = _solve(
+            b,
+            lay,
+            started,
+            time_limit,
+            fewest=fewest,
+            start=_start(incumbent, keep, lay, len(b.cost)),
+        )
+    elif filtered is not None:
         sub = [cands[n] for n in keep]
         b, lay = build(
             sub, days, devices, needs_voice, cap=cap, no_unmet=no_unmet, deadline=build_deadline

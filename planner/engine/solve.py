@@ -178,7 +178,7 @@ def _served_pairs(cands: list[Candidate], devices: int) -> set[tuple[int, int]]:
 # too large to plan at once.
 BUILD_SHARE = 0.5
 OVERSHOOT = 0.1
-GRACE = 0.35
+GRACE = 0.2
 BASELINE_SHARE = 0.15
 MAIN_SHARE = 0.85
 RESULT_RESERVE = 0.03
