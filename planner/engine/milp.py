@@ -501,6 +501,7 @@ def solve(
     cap: int | None = None,
     starts: tuple[Solution, ...] = (),
     build_deadline: float | None = None,
+    lp: dict | None = None,
 ) -> Solution:
     """Solve; candidates that reduced costs prove useless are left out first.
 
@@ -508,7 +509,8 @@ def solve(
     handed to HiGHS as its first incumbent. Returns counts indexed like
     `cands` whatever was left out; never worse than the best start. Building
     the model raises `budget.Overrun` past `build_deadline` (default: the
-    end of `time_limit`).
+    end of `time_limit`). `lp`: a dict kept between solves of one candidate
+    list under different caps, so the LP relaxation is solved warm.
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -520,7 +522,7 @@ def solve(
         cands, days, devices, needs_voice, cap=cap, no_unmet=no_unmet, deadline=build_deadline
     )
     filtered = _reduced_cost_filter(
-        b, lay, cands, days, devices, needs_voice, deadline, cap, known if no_unmet else None
+        b, lay, cands, days, devices, needs_voice, deadline, cap, known if no_unmet else None, lp
     )
     if filtered is None:
         start = None if known is None else _start(known, list(range(len(cands))), lay, len(b.cost))
@@ -609,7 +611,7 @@ def _remap(sol: Solution, index: list[int], size: int) -> Solution:
     return sol
 
 
-def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline, cap, known):
+def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline, cap, known, lp):
     """Candidates that can be in a solution within TOLERANCE of the optimum.
 
     With z the LP bound and d_c >= 0 the reduced cost of x_c at its lower
@@ -623,9 +625,20 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline, ca
     if lay.unmet or len(cands) < 60:
         return None
     # a third of the time at most: the search itself needs the rest
-    h = _highs(max(deadline - time.perf_counter(), 0.01) / 3)
-    relaxed = _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)})
-    _pass(h, relaxed)
+    budget = max(deadline - time.perf_counter(), 0.01) / 3
+    shape = (len(b.cost), len(b.row_lower), len(b.index), lay.cap_row)
+    if lp is not None and lp.get("shape") == shape and lay.cap_row is not None:
+        # the same relaxation with another cap: only that row's bound changes,
+        # and the simplex restarts from the last basis
+        h = lp["highs"]
+        h.setOptionValue("time_limit", budget)
+        h.changeRowBounds(lay.cap_row, -math.inf, b.row_upper[lay.cap_row])
+    else:
+        h = _highs(budget)
+        relaxed = _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)})
+        _pass(h, relaxed)
+        if lp is not None:
+            lp.update(shape=shape, highs=h)
     # Simplex, not interior point: the relaxation is degenerate, and the vertex
     # that interior point's crossover lands on has far weaker reduced costs
     # (30-day trip: 1,131 -> 564 candidates kept, proven in 2 s instead of not
@@ -641,11 +654,17 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline, ca
     ds = [sol.col_dual[j] for j in lay.x]
     order = sorted(range(len(cands)), key=lambda n: (xs[n] <= 1e-9, ds[n], n))
     support = sum(1 for v in xs if v > 1e-9)
-    pick = sorted(order[: max(80, 4 * support)])
+    pick = set(order[: max(80, 4 * support)])
+    if known is not None:
+        # the known solution's purchases join the small model, which then meets
+        # every need (no stage 1) and starts from it
+        pick |= {n for n in range(len(cands)) if known.counts[n] > 0}
+    pick = sorted(pick)
     sub = [cands[n] for n in pick]
-    b2, lay2 = build(sub, days, devices, needs_voice, cap=cap)
+    b2, lay2 = build(sub, days, devices, needs_voice, cap=cap, no_unmet=known is not None)
     budget = min(0.5, max(deadline - time.perf_counter(), 0.01) / 4)
-    heur = _solve(b2, lay2, time.perf_counter(), budget, fewest=False)
+    start = None if known is None else _start(known, pick, lay2, len(b2.cost))
+    heur = _solve(b2, lay2, time.perf_counter(), budget, fewest=False, start=start)
     best = known
     if heur.found and heur.unmet <= 1e-9:
         heur = _remap(heur, pick, len(cands))

@@ -356,6 +356,7 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
     """
     out: list[tuple[int, _Found]] = []
     prev: _Found | None = None
+    lp: dict = {}
     for k in range(1, main.esims):
         if time.perf_counter() >= until:
             break
@@ -376,6 +377,7 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
                 until - time.perf_counter(),
                 cap=k,
                 starts=starts,
+                lp=lp,
             )
         except Overrun:
             break
