@@ -502,6 +502,7 @@ def solve(
     starts: tuple[Solution, ...] = (),
     build_deadline: float | None = None,
     lp: dict | None = None,
+    hints: frozenset[int] = frozenset(),
 ) -> Solution:
     """Solve; candidates that reduced costs prove useless are left out first.
 
@@ -511,6 +512,8 @@ def solve(
     the model raises `budget.Overrun` past `build_deadline` (default: the
     end of `time_limit`). `lp`: a dict kept between solves of one candidate
     list under different caps, so the LP relaxation is solved warm.
+    `hints`: candidates worth trying in the quick incumbent model (the
+    purchases of a solution that breaks this cap, say).
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -522,7 +525,17 @@ def solve(
         cands, days, devices, needs_voice, cap=cap, no_unmet=no_unmet, deadline=build_deadline
     )
     filtered = _reduced_cost_filter(
-        b, lay, cands, days, devices, needs_voice, deadline, cap, known if no_unmet else None, lp
+        b,
+        lay,
+        cands,
+        days,
+        devices,
+        needs_voice,
+        deadline,
+        cap,
+        known if no_unmet else None,
+        lp,
+        hints,
     )
     if filtered is None:
         start = None if known is None else _start(known, list(range(len(cands))), lay, len(b.cost))
@@ -611,7 +624,9 @@ def _remap(sol: Solution, index: list[int], size: int) -> Solution:
     return sol
 
 
-def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline, cap, known, lp):
+def _reduced_cost_filter(
+    b, lay, cands, days, devices, needs_voice, deadline, cap, known, lp, hints=frozenset()
+):
     """Candidates that can be in a solution within TOLERANCE of the optimum.
 
     With z the LP bound and d_c >= 0 the reduced cost of x_c at its lower
@@ -654,7 +669,7 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline, ca
     ds = [sol.col_dual[j] for j in lay.x]
     order = sorted(range(len(cands)), key=lambda n: (xs[n] <= 1e-9, ds[n], n))
     support = sum(1 for v in xs if v > 1e-9)
-    pick = set(order[: max(80, 4 * support)])
+    pick = set(order[: max(80, 4 * support)]) | hints
     if known is not None:
         # the known solution's purchases join the small model, which then meets
         # every need (no stage 1) and starts from it

@@ -357,6 +357,8 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
     out: list[tuple[int, _Found]] = []
     prev: _Found | None = None
     lp: dict = {}
+    # the recommendation's purchases are worth trying under every smaller cap
+    hints = frozenset(n for n, count in enumerate(main.sol.counts) if count > 0)
     for k in range(1, main.esims):
         if time.perf_counter() >= until:
             break
@@ -378,6 +380,7 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
                 cap=k,
                 starts=starts,
                 lp=lp,
+                hints=hints if main.cands is cands else frozenset(),
             )
         except Overrun:
             break
