@@ -6,6 +6,7 @@ The MILP works in floats; the chosen purchases are then priced again exactly
 
 import time
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -171,7 +172,7 @@ def _served_pairs(cands: list[Candidate], devices: int) -> set[tuple[int, int]]:
 
 
 # Shares of the time limit, all on one clock: pruning stops at half; the
-# baselines at 15 %, the main search at 85 % when alternatives follow; the
+# baselines at 25 %, the main search at 85 % when alternatives follow; the
 # rest is for the alternatives and the result. Building the candidates and
 # the main model is not optional: it may run to the overshoot the deadline
 # allows (10 % + 0.5 s, less a margin to answer), and past that the trip is
@@ -179,7 +180,7 @@ def _served_pairs(cands: list[Candidate], devices: int) -> set[tuple[int, int]]:
 BUILD_SHARE = 0.5
 OVERSHOOT = 0.1
 GRACE = 0.2
-BASELINE_SHARE = 0.15
+BASELINE_SHARE = 0.25
 MAIN_SHARE = 0.85
 RESULT_RESERVE = 0.03
 
@@ -677,7 +678,11 @@ def _baselines(trip, catalog, days: Days, every, opts, until: float) -> dict:
     """
     out: dict[str, _Found | None] = {"local": None, "single": None}
     countries = {days.countries[i] for i in range(len(days)) if days.need[i] > 0}
-    try:
+    # the single plan first: cheap, and a good start for the main search; each
+    # stops at the end of the share, keeping what it found
+    with suppress(Overrun):
+        out["single"] = _single_plan(trip, catalog, days, every, until)
+    with suppress(Overrun):
         # a local plan may be dominated by a regional one in `every`: build afresh
         locals_ = [
             p
@@ -692,9 +697,6 @@ def _baselines(trip, catalog, days: Days, every, opts, until: float) -> dict:
         if countries and countries <= reached:
             local = prune_candidates(local, days, deadline=until)
             out["local"] = _sub_solve(trip, catalog, days, local, until)
-        out["single"] = _single_plan(trip, catalog, days, every, until)
-    except Overrun:
-        pass  # out of its share of the time: what is done stays
     return out
 
 
@@ -742,7 +744,10 @@ def _single_plan(trip, catalog, days, every, until) -> _Found | None:
     for floor, slug in ranked:
         if best is not None and best.unmet <= 0 and floor >= best.objective:
             break  # no later plan can beat it: its lower bound is no better
-        f = _sub_solve(trip, catalog, days, by_plan[slug], until)
+        try:
+            f = _sub_solve(trip, catalog, days, by_plan[slug], until)
+        except Overrun:
+            break  # out of time: the best so far stands
         if f is not None and (best is None or _ranks_before(f, best)):
             best = f
     return best
