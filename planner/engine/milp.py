@@ -206,7 +206,7 @@ def build(
             owned_groups[(c.plan.slug, c.start)] += 1
 
     for n, c in enumerate(cands):
-        if n % 16 == 0:
+        if n % 4 == 0:
             check(deadline, "model", n)
         if c.owned:
             single = owned_groups[(c.plan.slug, c.start)] == 1
@@ -296,6 +296,8 @@ def build(
     groups = _day_groups(days)
     reach: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
     for n, c in enumerate(cands):
+        if n % 16 == 0:
+            check(deadline, "model", n)
         for g, members in enumerate(groups):
             r = _reach(c, members, need)
             if r > 0:
@@ -312,6 +314,7 @@ def build(
             shares.append((q, -1.0))
         b.row(0.0, math.inf, terms + shares)
 
+    check(deadline, "model", len(cands))
     unmet: list[int] = []
     unmet_of: dict[tuple[int, int], int] = {}
     for k in range(devices):
@@ -330,6 +333,7 @@ def build(
     # HiGHS derives cover and MIR cuts from them: what the purchases can supply
     # to one device over a group of days must reach its need there. Without
     # them the LP lets a fraction of a large plan fill the last gap.
+    check(deadline, "model", len(cands))
     for (k, g), terms in sorted(reach.items()):
         members = [i for i in groups[g] if need[i] > 0 and demand.get((k, i))]
         if not members:
@@ -524,6 +528,9 @@ def solve(
     b, lay = build(
         cands, days, devices, needs_voice, cap=cap, no_unmet=no_unmet, deadline=build_deadline
     )
+    if time.perf_counter() >= deadline:
+        # built past the time to solve it (a very large trip): the best start, if any
+        return _out_of_time(known, lay, b, started)
     filtered = _reduced_cost_filter(
         b,
         lay,
@@ -537,6 +544,8 @@ def solve(
         lp,
         hints,
     )
+    if time.perf_counter() >= deadline:
+        return _out_of_time(filtered[1] if filtered else known, lay, b, started)
     if filtered is None:
         start = None if known is None else _start(known, list(range(len(cands))), lay, len(b.cost))
         sol = _solve(b, lay, started, time_limit, fewest=fewest, start=start)
@@ -573,6 +582,14 @@ def solve(
         out.rows, out.cols, out.nonzeros = sol.rows, sol.cols, sol.nonzeros
         return out
     return sol
+
+
+def _out_of_time(known: Solution | None, lay: Layout, b: _Builder, started: float) -> Solution:
+    if known is None:
+        return _empty(lay, b, 0, started)
+    out = Solution(**{**known.__dict__, "optimal": False})
+    out.rows, out.cols, out.nonzeros = len(b.row_lower), len(b.cost), len(b.index)
+    return out
 
 
 def _better(a: Solution, b: Solution) -> bool:
@@ -637,7 +654,7 @@ def _reduced_cost_filter(
     solution comes from a small MILP over the candidates the LP likes.
     Only used when nothing is left unmet (stage 1 would change the rows).
     """
-    if lay.unmet or len(cands) < 60:
+    if lay.unmet or len(cands) < 60 or deadline - time.perf_counter() < 0.05:
         return None
     # a third of the time at most: the search itself needs the rest
     budget = max(deadline - time.perf_counter(), 0.01) / 3

@@ -185,6 +185,11 @@ MAIN_SHARE = 0.85
 RESULT_RESERVE = 0.03
 
 
+def _share(part: float, time_limit: float, end: float) -> float:
+    """A deadline `part` of the limit from now (building may have taken long), before `end`."""
+    return min(time.perf_counter() + part * time_limit, end)
+
+
 @dataclass(frozen=True)
 class _Found:
     """A solution of the trip's model over some candidate list, priced exactly."""
@@ -224,7 +229,7 @@ def plan_trip(
         # restrict the plans, keep the full list (a replacement may be of another plan)
         cands = prune_candidates(every, days, deadline=started + BUILD_SHARE * time_limit)
         base = (
-            _baselines(trip, catalog, days, every, opts, started + BASELINE_SHARE * time_limit)
+            _baselines(trip, catalog, days, every, opts, _share(BASELINE_SHARE, time_limit, end))
             if baselines
             else {}
         )
