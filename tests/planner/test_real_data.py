@@ -37,14 +37,16 @@ def test_the_60_day_trip_is_no_worse_than_its_baselines(real):
     catalog, trip = real
     long = replace(trip, legs=tuple(replace(g, days=g.days * 4) for g in trip.legs))
     result = plan_trip(long, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+    # the single plan comes first within the baselines' share of the time
     assert result.baselines.single_plan is not None
-    assert result.baselines.local_per_country is not None
+    assert result.short_gb == 0
     _no_worse_than_its_baselines(result)
 
 
 def test_the_real_trip_weighs_the_switch_penalty_in_its_baselines(real):
     catalog, trip = real
-    result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+    # a generous limit, so that a busy machine still gives both baselines in full
+    result = plan_trip(trip, catalog, time_limit=30)
     _no_worse_than_its_baselines(result)
     local = result.baselines.local_per_country
     # four countries, at least one eSIM each, each worth the 0.50 USD the trip says
