@@ -507,6 +507,7 @@ def solve(
     build_deadline: float | None = None,
     lp: dict | None = None,
     hints: frozenset[int] = frozenset(),
+    cutoff: float | None = None,
 ) -> Solution:
     """Solve; candidates that reduced costs prove useless are left out first.
 
@@ -517,7 +518,10 @@ def solve(
     end of `time_limit`). `lp`: a dict kept between solves of one candidate
     list under different caps, so the LP relaxation is solved warm.
     `hints`: candidates worth trying in the quick incumbent model (the
-    purchases of a solution that breaks this cap, say).
+    purchases of a solution that breaks this cap, say). `cutoff`: only a
+    solution meeting every need with an objective below it is of interest
+    (found false when there is none, or none in time); valid only when a
+    start meets every need.
     """
     started = time.perf_counter()
     deadline = started + time_limit
@@ -525,6 +529,8 @@ def solve(
         build_deadline = deadline
     known = _best(starts)
     no_unmet = known is not None and known.unmet <= 1e-9
+    if not no_unmet:
+        cutoff = None
     b, lay = build(
         cands, days, devices, needs_voice, cap=cap, no_unmet=no_unmet, deadline=build_deadline
     )
@@ -543,12 +549,13 @@ def solve(
         known if no_unmet else None,
         lp,
         hints,
+        cutoff,
     )
     if time.perf_counter() >= deadline:
         return _out_of_time(filtered[1] if filtered else known, lay, b, started)
     if filtered is None:
         start = None if known is None else _start(known, list(range(len(cands))), lay, len(b.cost))
-        sol = _solve(b, lay, started, time_limit, fewest=fewest, start=start)
+        sol = _solve(b, lay, started, time_limit, fewest=fewest, start=start, cutoff=cutoff)
         incumbent = known
         keep = list(range(len(cands)))
     else:
@@ -562,6 +569,7 @@ def solve(
             time_limit,
             fewest=fewest,
             start=_start(incumbent, keep, lay, len(b.cost)),
+            cutoff=cutoff,
         )
     elif filtered is not None:
         sub = [cands[n] for n in keep]
@@ -570,11 +578,13 @@ def solve(
         )
         start = _start(incumbent, keep, lay, len(b.cost))
         sol = _remap(
-            _solve(b, lay, started, time_limit, fewest=fewest, start=start),
+            _solve(b, lay, started, time_limit, fewest=fewest, start=start, cutoff=cutoff),
             keep,
             len(cands),
         )
     sol.seconds = time.perf_counter() - started
+    if cutoff is not None:
+        return sol  # the starts are above the cut-off: never an answer here
     if incumbent is not None and (not sol.found or (not sol.optimal and _better(incumbent, sol))):
         # out of time: the known incumbent is the best answer (not proven)
         out = Solution(**{**incumbent.__dict__, "optimal": False})
@@ -642,7 +652,18 @@ def _remap(sol: Solution, index: list[int], size: int) -> Solution:
 
 
 def _reduced_cost_filter(
-    b, lay, cands, days, devices, needs_voice, deadline, cap, known, lp, hints=frozenset()
+    b,
+    lay,
+    cands,
+    days,
+    devices,
+    needs_voice,
+    deadline,
+    cap,
+    known,
+    lp,
+    hints=frozenset(),
+    cutoff=None,
 ):
     """Candidates that can be in a solution within TOLERANCE of the optimum.
 
@@ -705,6 +726,9 @@ def _reduced_cost_filter(
     if best is None:
         return None  # a solution leaving need unmet is no bound for the full model
     upper = best.objective + TOLERANCE + 1e-6
+    if cutoff is not None:
+        # only solutions below the cut-off are wanted: it bounds them too
+        upper = min(upper, cutoff + 1e-6)
     # the incumbent's own purchases pass: it is feasible, so its objective is at
     # least z + d_c for each c it buys (kept explicitly against float noise)
     keep = [
@@ -744,7 +768,9 @@ def _solve(
     *,
     fewest: bool,
     start: list[float] | None = None,
+    cutoff: float | None = None,
 ):
+    """The stages; with `cutoff` (no stage 1), only a solution of objective below it counts."""
     deadline = started + time_limit
     n_cols = len(b.cost)
     h = _highs(time_limit)
@@ -782,6 +808,8 @@ def _solve(
         least = h.getInfo().objective_function_value
         unmet_total = least
         _restage(h, values, lambda: add_bound(stage1, least + 1e-6), cost)
+    elif cutoff is not None:
+        h.setOptionValue("objective_bound", cutoff)
 
     ok, found = _run(h, deadline)
     solves += 1

@@ -358,7 +358,10 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
     """§9 trade-off: the optimum with at most k eSIMs, k = 1 .. main's count - 1.
 
     Ascending k, so each solution is a start for the next (it holds under a
-    larger cap), with the baselines that fit the cap; one candidate set.
+    larger cap), with the baselines that fit the cap; one candidate list, the
+    LP relaxation kept warm between caps. Once an entry meets every need, a
+    larger cap is only of interest below its objective less the tolerance
+    (anything else is dropped from the trade-off), so that is its cut-off.
     """
     out: list[tuple[int, _Found]] = []
     prev: _Found | None = None
@@ -376,6 +379,9 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
             for f in known
             if (s := milp.carry(f.sol, f.cands, cands, days, trip.devices)) is not None
         )
+        cutoff = None
+        if prev is not None and prev.unmet <= SNAP:
+            cutoff = float(prev.objective - TOLERANCE)
         try:
             sol = milp.solve(
                 cands,
@@ -387,13 +393,16 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
                 starts=starts,
                 lp=lp,
                 hints=hints if main.cands is cands else frozenset(),
+                cutoff=cutoff,
             )
         except Overrun:
             break
         if not sol.found:
-            break
-        prev = _found(trip, catalog, days, cands, sol)
-        out.append((k, prev))
+            continue  # nothing below the cut-off (or not in time): no entry for k
+        found = _found(trip, catalog, days, cands, sol)
+        if prev is None or _ranks_before(found, prev):
+            prev = found
+            out.append((k, found))
     return out
 
 
