@@ -154,7 +154,8 @@ def present(result: dict, catalog: Catalog | None) -> dict:
     ):
         baseline = result["baselines"].get(key)
         if baseline:
-            savings.append(Saving(label, baseline, Decimal(baseline["amount"]) - total))
+            amount = baseline["total"]
+            savings.append(Saving(label, amount, Decimal(amount["amount"]) - total))
 
     return {
         "result": result,

@@ -5,10 +5,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
+from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog
 from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
@@ -60,8 +62,22 @@ def _plan(form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, dict | N
     except TripError as error:
         attach_trip_error(form, legs, error.field, error.message)
         return None, None
-    result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+    try:
+        result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+    except TripTooLarge as error:
+        form.add_error(None, too_large_message(error))
+        return None, None
     return document, to_document(result)
+
+
+def too_large_message(error: TripTooLarge) -> str:
+    return (
+        gettext(
+            "This trip is too large to plan at once (%(days)s days, %(devices)s devices): "
+            "plan fewer days or fewer devices at a time, for example one part of the trip."
+        )
+        % error.figures
+    )
 
 
 def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool, **extra) -> dict:
@@ -164,9 +180,14 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
         except TripError as error:
             context["recompute_error"] = error
         else:
-            fresh = to_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
-            context["fresh"] = present(fresh, catalog)
-            context["changes"] = compare(saved.result, fresh)
+            try:
+                planned = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+            except TripTooLarge as error:
+                context["recompute_error"] = too_large_message(error)
+            else:
+                fresh = to_document(planned)
+                context["fresh"] = present(fresh, catalog)
+                context["changes"] = compare(saved.result, fresh)
     return render(request, "planner/saved.html", context)
 
 

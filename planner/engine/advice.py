@@ -101,6 +101,17 @@ def purchase_warnings(
                     },
                 )
             )
+    if plan.subscription and not p.owned:
+        until = p.active_until.isoformat()
+        out.append(
+            Warning(
+                "subscription",
+                f"{plan.name} renews by itself every {plan.validity_days} days until cancelled: "
+                f"cancel it after the trip, before {until}.",
+                plan.slug,
+                {"cancel_by": until, "validity_days": str(plan.validity_days)},
+            )
+        )
     if not p.owned and plan.verified_on is not None and today - plan.verified_on >= STALE_AFTER:
         out.append(
             Warning(

@@ -18,6 +18,7 @@ looks at, so no optimum is lost (docs/engine.md gives the argument in full):
   candidate that a kept candidate of any plan and day replaces one for one.
 """
 
+import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import combinations
 
+from planner.engine.budget import check
 from planner.engine.fairuse import fair_use
 from planner.engine.model import EU_FAIR_USE, Catalog, Plan, Promotion, Trip
 from planner.engine.money import exact_div
@@ -101,7 +103,10 @@ class Options:
     needs_voice: bool
     esim_only: bool
     penalty_base: Decimal
+    # operators whose new-customer offers do not apply: an owned plan's, and customer_of
     owned_operators: frozenset[str]
+    # operator countries whose residents_only plans the traveller may buy (resident_in)
+    resident_in: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -189,6 +194,14 @@ def _index(days: Days) -> _TripIndex:
             c: max((days.need[i] for i in need_days[c]), default=Decimal(0)) for c in countries
         },
     )
+
+
+def eligible(plan: Plan, catalog: Catalog, resident_in: frozenset[str]) -> bool:
+    """§9: a residents_only plan is sold only to residents of its operator's country."""
+    if not plan.residents_only:
+        return True
+    operator = catalog.operators.get(plan.operator)
+    return operator is not None and operator.country in resident_in
 
 
 def _devcap(plan: Plan, opts: Options) -> int:
@@ -559,7 +572,11 @@ def build_candidates(
     *,
     plans: Iterable[Plan] | None = None,
     prune: bool = True,
+    owned: bool | None = None,
+    deadline: float | None = None,
 ) -> tuple[list[Candidate], PruneStats]:
+    """`owned`: add the trip's owned renewals (default: only for the whole catalog).
+    Raises `budget.Overrun` past `deadline`."""
     stats = PruneStats()
     ix = _index(days)
     memo: dict = {}
@@ -570,15 +587,16 @@ def build_candidates(
         stats.plans = len(catalog.plans)
         positions = sorted({n for c in ix.countries for n in cix.by_country.get(c, ())})
         for n in positions:
+            check(deadline, "candidates", len(views))
             plan = catalog.plans[n]
-            if opts.esim_only and not plan.esim:
+            if (opts.esim_only and not plan.esim) or not eligible(plan, catalog, opts.resident_in):
                 continue
             views.extend(_views(plan, days, ix, opts, catalog, cix.ranks[n], memo))
     else:
         pool = tuple(plans)
         stats.plans = len(pool)
         for plan in pool:
-            if opts.esim_only and not plan.esim:
+            if (opts.esim_only and not plan.esim) or not eligible(plan, catalog, opts.resident_in):
                 continue
             views.extend(_views(plan, days, ix, opts, catalog, memo=memo))
     stats.allowed = len({v.plan.slug for v in views})
@@ -590,13 +608,14 @@ def build_candidates(
 
     out: list[Candidate] = []
     for v in views:
+        check(deadline, "candidates", len(out))
         if prune:
             starts = _activations(v, days, opts, catalog)
         else:
             starts = [t for t in range(len(days)) if v.prices[t] is not None]
         for t in starts:
             out.extend(_bought(v, t, v.option, days, opts, catalog))
-    if plans is None:
+    if owned if owned is not None else plans is None:
         for slug in trip.owned:
             plan = catalog.plan(slug)
             assert plan is not None  # parse_trip checked
@@ -757,7 +776,9 @@ def _covers(q: Candidate, rq: _Reach, rp: _Reach) -> bool:
     return True
 
 
-def prune_candidates(cands: list[Candidate], days: Days) -> list[Candidate]:
+def prune_candidates(
+    cands: list[Candidate], days: Days, deadline: float | None = None
+) -> list[Candidate]:
     """Drop bought candidates that another kept candidate replaces one for one.
 
     q replaces p when q costs no more, has no count limit (or only the
@@ -766,8 +787,14 @@ def prune_candidates(cands: list[Candidate], days: Days) -> list[Candidate]:
     purchase of p can (p's overage included) within q's allowance, caps and
     daily limit. Candidates are scanned cheapest first and only kept ones
     replace, so every dropped candidate has a replacement in the model.
+    Past `deadline` the rest is kept unscanned: pruning is optional, so the
+    model stays exact, only larger.
     """
-    reach = [_reach_of(n, c, days) for n, c in enumerate(cands)]
+    reach = []
+    for n, c in enumerate(cands):
+        if deadline is not None and n % 256 == 0 and time.perf_counter() > deadline:
+            return cands
+        reach.append(_reach_of(n, c, days))
     order = sorted(
         range(len(cands)),
         key=lambda n: (
@@ -783,7 +810,10 @@ def prune_candidates(cands: list[Candidate], days: Days) -> list[Candidate]:
     # kept replacers by a trip day they supply data on: q must cover all of p's,
     # so the shortest of those lists holds every replacer
     by_day: dict[int, list[int]] = {}
-    for n in order:
+    for pos, n in enumerate(order):
+        if deadline is not None and pos % 64 == 0 and time.perf_counter() > deadline:
+            keep.extend(order[pos:])
+            break
         p = cands[n]
         rp = reach[n]
         if not p.owned:

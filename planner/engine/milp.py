@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from planner.engine.budget import check
 from planner.engine.candidates import Candidate, Days
 
 TOLERANCE = 0.005  # §6: "within 0.005 of the least objective"
@@ -71,6 +72,75 @@ class Solution:
     nonzeros: int
     solves: int
     seconds: float
+    unmet_by: dict[tuple[int, int], float] = field(default_factory=dict)  # (device, day) -> GB
+
+
+def key(c: Candidate) -> tuple:
+    """What identifies a candidate across candidate lists built for one trip."""
+    return (c.plan.slug, c.owned, c.start, None if c.promo is None else c.promo.name, c.devices)
+
+
+def carry(
+    sol: Solution, src: list[Candidate], dst: list[Candidate], days: Days, devices: int
+) -> Solution | None:
+    """A solution over `src` as one over `dst`, or None when `dst` lacks a purchase of it.
+
+    What it leaves unmet is counted again against `dst`'s days and voice
+    rows, since the model it came from may have had fewer.
+    """
+    at = {key(c): n for n, c in enumerate(dst)}
+    where = {}
+    for m, c in enumerate(src):
+        n = at.get(key(c))
+        if n is None:
+            if sol.counts[m] > 0:
+                return None
+            continue
+        where[m] = n
+    counts = [0] * len(dst)
+    for m, n in where.items():
+        counts[n] = sol.counts[m]
+    # every owned renewal is held (one device set of it): free, so adding it
+    # where the other list left it out changes nothing but feasibility here
+    held: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for n, c in enumerate(dst):
+        if c.owned:
+            held[(c.plan.slug, c.start)].append(n)
+    for group in held.values():
+        if not any(counts[n] for n in group):
+            counts[group[0]] = 1
+    supply = {(where[m], k, i): v for (m, k, i), v in sol.supply.items() if m in where}
+    got: dict[tuple[int, int], float] = defaultdict(float)
+    for (_n, k, i), (incl, over) in supply.items():
+        if k >= 0:
+            got[(k, i)] += incl + over
+    for pair, v in sol.pool_share.items():
+        got[pair] += v
+    unmet_by = {}
+    for k in range(devices):
+        for i in range(len(days)):
+            gap = float(days.need[i]) - got.get((k, i), 0.0)
+            if gap > 1e-9:
+                unmet_by[(k, i)] = gap
+    voiced = {i for n, c in enumerate(dst) for i in c.voice_days if counts[n] > 0}
+    rows = {i for c in dst for i in c.voice_days}
+    voice_missing = sorted(rows - voiced)
+    return Solution(
+        optimal=sol.optimal,
+        found=sol.found,
+        counts=counts,
+        supply=supply,
+        pool_share=dict(sol.pool_share),
+        objective=sol.objective,
+        unmet=sum(unmet_by.values()) + len(voice_missing),
+        voice_missing=voice_missing,
+        rows=sol.rows,
+        cols=sol.cols,
+        nonzeros=sol.nonzeros,
+        solves=sol.solves,
+        seconds=sol.seconds,
+        unmet_by=unmet_by,
+    )
 
 
 @dataclass
@@ -83,6 +153,8 @@ class Layout:
     unmet: list[int]
     bought: list[int]  # x columns of purchases that are not owned renewals
     voice_slack: dict[int, int]  # day -> column that is 1 when the day has no voice plan
+    unmet_of: dict[tuple[int, int], int] = field(default_factory=dict)  # (device, day) -> column
+    cap_row: int | None = None  # the row Σ bought x <= max_esims
 
 
 def _capacity(c: Candidate, entry) -> tuple[bool, bool]:
@@ -96,7 +168,22 @@ def _capacity(c: Candidate, entry) -> tuple[bool, bool]:
     return incl, over
 
 
-def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
+def build(
+    cands: list[Candidate],
+    days: Days,
+    devices: int,
+    needs_voice: bool,
+    *,
+    cap: int | None = None,
+    no_unmet: bool = False,
+    deadline: float | None = None,
+):
+    """The model; raises `budget.Overrun` past `deadline`.
+
+    `cap`: at most that many purchases not of owned plans (then any need may
+    be left unmet, since copies are limited too). `no_unmet`: a solution
+    meeting every need is known, so stage 1 is 0 and needs no columns.
+    """
     b = _Builder()
     x_cols: list[int] = []
     supply: dict[tuple[int, int, int], tuple[int | None, int | None]] = {}
@@ -119,6 +206,8 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
             owned_groups[(c.plan.slug, c.start)] += 1
 
     for n, c in enumerate(cands):
+        if n % 4 == 0:
+            check(deadline, "model", n)
         if c.owned:
             single = owned_groups[(c.plan.slug, c.start)] == 1
             x = b.col(0.0, 1.0 if single else 0.0, 1.0, integer=True)
@@ -186,7 +275,7 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
                         e_incl.append(ci)
                     if co is not None:
                         e_over.append(co)
-                    if not c.owned and not c.limit_group:
+                    if not c.owned and not c.limit_group and cap is None:
                         for d in range(devices) if k == -1 else [k]:
                             free_cover.add((d, i))
             total_need += e_need
@@ -207,6 +296,8 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
     groups = _day_groups(days)
     reach: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
     for n, c in enumerate(cands):
+        if n % 16 == 0:
+            check(deadline, "model", n)
         for g, members in enumerate(groups):
             r = _reach(c, members, need)
             if r > 0:
@@ -223,6 +314,7 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
             shares.append((q, -1.0))
         b.row(0.0, math.inf, terms + shares)
 
+    check(deadline, "model", len(cands))
     unmet: list[int] = []
     unmet_of: dict[tuple[int, int], int] = {}
     for k in range(devices):
@@ -230,7 +322,7 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
             if need[i] <= 0 or not demand.get((k, i)):
                 continue  # nothing can serve it: short by the whole need, no row
             terms = demand[(k, i)]
-            if (k, i) not in free_cover:
+            if (k, i) not in free_cover and not no_unmet:
                 u = b.col(0.0, 0.0, need[i])
                 unmet.append(u)
                 unmet_of[(k, i)] = u
@@ -241,6 +333,7 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
     # HiGHS derives cover and MIR cuts from them: what the purchases can supply
     # to one device over a group of days must reach its need there. Without
     # them the LP lets a fraction of a large plan fill the last gap.
+    check(deadline, "model", len(cands))
     for (k, g), terms in sorted(reach.items()):
         members = [i for i in groups[g] if need[i] > 0 and demand.get((k, i))]
         if not members:
@@ -260,13 +353,13 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
                     held.add(i)
                 else:
                     by_day[i].append(x_cols[n])
-                    if not c.limit_group:
+                    if not c.limit_group and cap is None:
                         free.add(i)
         for i, cols in sorted(by_day.items()):
             if i in held:
                 continue
             terms = [(j, 1.0) for j in cols]
-            if i not in free:
+            if i not in free and not no_unmet:
                 # limits may leave the day without a voice plan: a slack counted
                 # with the unmet GB in stage 1, so the model is never infeasible
                 w = b.col(0.0, 0.0, 1.0)
@@ -288,6 +381,10 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
         b.row(1.0, 1.0, [(j, 1.0) for j in cols])
 
     bought = [x_cols[n] for n, c in enumerate(cands) if not c.owned]
+    cap_row = None
+    if cap is not None:
+        cap_row = len(b.row_lower)
+        b.row(-math.inf, float(cap), [(j, 1.0) for j in bought])
     return b, Layout(
         x=x_cols,
         supply=supply,
@@ -295,6 +392,8 @@ def build(cands: list[Candidate], days: Days, devices: int, needs_voice: bool):
         unmet=unmet,
         bought=bought,
         voice_slack=voice_slack,
+        unmet_of=unmet_of,
+        cap_row=cap_row,
     )
 
 
@@ -403,32 +502,119 @@ def solve(
     time_limit: float,
     *,
     fewest: bool = True,
+    cap: int | None = None,
+    starts: tuple[Solution, ...] = (),
+    build_deadline: float | None = None,
+    lp: dict | None = None,
+    hints: frozenset[int] = frozenset(),
+    cutoff: float | None = None,
 ) -> Solution:
     """Solve; candidates that reduced costs prove useless are left out first.
 
-    Returns counts indexed like `cands` whatever was left out.
+    `starts`: known solutions indexed like `cands` (baselines, other caps),
+    handed to HiGHS as its first incumbent. Returns counts indexed like
+    `cands` whatever was left out; never worse than the best start. Building
+    the model raises `budget.Overrun` past `build_deadline` (default: the
+    end of `time_limit`). `lp`: a dict kept between solves of one candidate
+    list under different caps, so the LP relaxation is solved warm.
+    `hints`: candidates worth trying in the quick incumbent model (the
+    purchases of a solution that breaks this cap, say). `cutoff`: only a
+    solution meeting every need with an objective below it is of interest
+    (found false when there is none, or none in time); valid only when a
+    start meets every need.
     """
     started = time.perf_counter()
-    b, lay = build(cands, days, devices, needs_voice)
-    filtered = _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, started + time_limit)
-    if filtered is None:
-        return _solve(b, lay, started, time_limit, fewest=fewest)
-    keep, heuristic = filtered
-    sub = [cands[n] for n in keep]
-    b2, lay2 = build(sub, days, devices, needs_voice)
-    start = _start(heuristic, keep, lay2, len(b2.cost))
-    sol = _remap(
-        _solve(b2, lay2, started, time_limit, fewest=fewest, start=start),
-        keep,
-        len(cands),
+    deadline = started + time_limit
+    if build_deadline is None:
+        build_deadline = deadline
+    known = _best(starts)
+    no_unmet = known is not None and known.unmet <= 1e-9
+    if not no_unmet:
+        cutoff = None
+    b, lay = build(
+        cands, days, devices, needs_voice, cap=cap, no_unmet=no_unmet, deadline=build_deadline
     )
+    if time.perf_counter() >= deadline:
+        # built past the time to solve it (a very large trip): the best start, if any
+        return _out_of_time(known, lay, b, started)
+    filtered = _reduced_cost_filter(
+        b,
+        lay,
+        cands,
+        days,
+        devices,
+        needs_voice,
+        deadline,
+        cap,
+        known if no_unmet else None,
+        lp,
+        hints,
+        cutoff,
+    )
+    if time.perf_counter() >= deadline:
+        return _out_of_time(filtered[1] if filtered else known, lay, b, started)
+    if filtered is None:
+        start = None if known is None else _start(known, list(range(len(cands))), lay, len(b.cost))
+        sol = _solve(b, lay, started, time_limit, fewest=fewest, start=start, cutoff=cutoff)
+        incumbent = known
+        keep = list(range(len(cands)))
+    else:
+        keep, incumbent = filtered
+    if filtered is not None and len(keep) == len(cands):
+        # nothing filtered (no LP bound in time): the model built above is the one
+        sol = _solve(
+            b,
+            lay,
+            started,
+            time_limit,
+            fewest=fewest,
+            start=_start(incumbent, keep, lay, len(b.cost)),
+            cutoff=cutoff,
+        )
+    elif filtered is not None:
+        sub = [cands[n] for n in keep]
+        b, lay = build(
+            sub, days, devices, needs_voice, cap=cap, no_unmet=no_unmet, deadline=build_deadline
+        )
+        start = _start(incumbent, keep, lay, len(b.cost))
+        sol = _remap(
+            _solve(b, lay, started, time_limit, fewest=fewest, start=start, cutoff=cutoff),
+            keep,
+            len(cands),
+        )
     sol.seconds = time.perf_counter() - started
-    if not sol.found or (not sol.optimal and heuristic.objective < sol.objective - 1e-9):
-        # out of time: the quick incumbent is the best known answer (not proven)
-        heuristic.seconds = sol.seconds
-        heuristic.rows, heuristic.cols, heuristic.nonzeros = sol.rows, sol.cols, sol.nonzeros
-        return heuristic
+    if cutoff is not None:
+        return sol  # the starts are above the cut-off: never an answer here
+    if incumbent is not None and (not sol.found or (not sol.optimal and _better(incumbent, sol))):
+        # out of time: the known incumbent is the best answer (not proven)
+        out = Solution(**{**incumbent.__dict__, "optimal": False})
+        out.seconds = sol.seconds
+        out.rows, out.cols, out.nonzeros = sol.rows, sol.cols, sol.nonzeros
+        return out
     return sol
+
+
+def _out_of_time(known: Solution | None, lay: Layout, b: _Builder, started: float) -> Solution:
+    if known is None:
+        return _empty(lay, b, 0, started)
+    out = Solution(**{**known.__dict__, "optimal": False})
+    out.rows, out.cols, out.nonzeros = len(b.row_lower), len(b.cost), len(b.index)
+    return out
+
+
+def _better(a: Solution, b: Solution) -> bool:
+    """a ranks before b: less unmet, or as much and a lower objective (beyond noise)."""
+    if a.unmet < b.unmet - 1e-6:
+        return True
+    return a.unmet <= b.unmet + 1e-6 and a.objective < b.objective - 1e-9
+
+
+def _best(starts: tuple[Solution, ...]) -> Solution | None:
+    best = None
+    for s in starts:
+        if s is not None and s.found and (best is None or _better(s, best)):
+            best = s
+    return best
 
 
 def _start(known: Solution, keep: list[int], lay: Layout, n_cols: int) -> list[float]:
@@ -446,8 +632,12 @@ def _start(known: Solution, keep: list[int], lay: Layout, n_cols: int) -> list[f
             values[ci] = incl
         if co is not None:
             values[co] = over
-    for key, j in lay.pool_share.items():
-        values[j] = known.pool_share.get(key, 0.0)
+    for pair, j in lay.pool_share.items():
+        values[j] = known.pool_share.get(pair, 0.0)
+    for pair, j in lay.unmet_of.items():
+        values[j] = known.unmet_by.get(pair, 0.0)
+    for i, j in lay.voice_slack.items():
+        values[j] = 1.0 if i in known.voice_missing else 0.0
     return values
 
 
@@ -461,7 +651,20 @@ def _remap(sol: Solution, index: list[int], size: int) -> Solution:
     return sol
 
 
-def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline):
+def _reduced_cost_filter(
+    b,
+    lay,
+    cands,
+    days,
+    devices,
+    needs_voice,
+    deadline,
+    cap,
+    known,
+    lp,
+    hints=frozenset(),
+    cutoff=None,
+):
     """Candidates that can be in a solution within TOLERANCE of the optimum.
 
     With z the LP bound and d_c >= 0 the reduced cost of x_c at its lower
@@ -472,41 +675,69 @@ def _reduced_cost_filter(b, lay, cands, days, devices, needs_voice, deadline):
     solution comes from a small MILP over the candidates the LP likes.
     Only used when nothing is left unmet (stage 1 would change the rows).
     """
-    if lay.unmet or len(cands) < 60:
+    if lay.unmet or len(cands) < 60 or deadline - time.perf_counter() < 0.05:
         return None
     # a third of the time at most: the search itself needs the rest
-    h = _highs(max(deadline - time.perf_counter(), 0.01) / 3)
-    relaxed = _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)})
-    _pass(h, relaxed)
+    budget = max(deadline - time.perf_counter(), 0.01) / 3
+    shape = (len(b.cost), len(b.row_lower), len(b.index), lay.cap_row)
+    if lp is not None and lp.get("shape") == shape and lay.cap_row is not None:
+        # the same relaxation with another cap: only that row's bound changes,
+        # and the simplex restarts from the last basis
+        h = lp["highs"]
+        h.setOptionValue("time_limit", budget)
+        h.changeRowBounds(lay.cap_row, -math.inf, b.row_upper[lay.cap_row])
+    else:
+        h = _highs(budget)
+        relaxed = _Builder(**{**b.__dict__, "integer": [0] * len(b.integer)})
+        _pass(h, relaxed)
+        if lp is not None:
+            lp.update(shape=shape, highs=h)
     # Simplex, not interior point: the relaxation is degenerate, and the vertex
     # that interior point's crossover lands on has far weaker reduced costs
     # (30-day trip: 1,131 -> 564 candidates kept, proven in 2 s instead of not
     # at all); interior point's crossover also cannot be stopped in time.
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return _start_only(cands, days, devices, needs_voice, deadline)
+        if known is not None:
+            return list(range(len(cands))), known
+        return _start_only(cands, days, devices, needs_voice, deadline, cap)
     z = h.getInfo().objective_function_value
     sol = h.getSolution()
     xs = [sol.col_value[j] for j in lay.x]
     ds = [sol.col_dual[j] for j in lay.x]
     order = sorted(range(len(cands)), key=lambda n: (xs[n] <= 1e-9, ds[n], n))
     support = sum(1 for v in xs if v > 1e-9)
-    pick = sorted(order[: max(80, 4 * support)])
+    pick = set(order[: max(80, 4 * support)]) | hints
+    if known is not None:
+        # the known solution's purchases join the small model, which then meets
+        # every need (no stage 1) and starts from it
+        pick |= {n for n in range(len(cands)) if known.counts[n] > 0}
+    pick = sorted(pick)
     sub = [cands[n] for n in pick]
-    b2, lay2 = build(sub, days, devices, needs_voice)
+    b2, lay2 = build(sub, days, devices, needs_voice, cap=cap, no_unmet=known is not None)
     budget = min(0.5, max(deadline - time.perf_counter(), 0.01) / 4)
-    heur = _solve(b2, lay2, time.perf_counter(), budget, fewest=False)
-    if not heur.found or heur.unmet > 1e-9:
+    start = None if known is None else _start(known, pick, lay2, len(b2.cost))
+    heur = _solve(b2, lay2, time.perf_counter(), budget, fewest=False, start=start)
+    best = known
+    if heur.found and heur.unmet <= 1e-9:
+        heur = _remap(heur, pick, len(cands))
+        if best is None or heur.objective < best.objective:
+            best = heur
+    if best is None:
         return None  # a solution leaving need unmet is no bound for the full model
-    upper = heur.objective + TOLERANCE + 1e-6
+    upper = best.objective + TOLERANCE + 1e-6
+    if cutoff is not None:
+        # only solutions below the cut-off are wanted: it bounds them too
+        upper = min(upper, cutoff + 1e-6)
     # the incumbent's own purchases pass: it is feasible, so its objective is at
-    # least z + d_c for each c it buys
-    keep = [n for n in range(len(cands)) if cands[n].owned or z + ds[n] <= upper]
-    heur.optimal = False
-    return keep, _remap(heur, pick, len(cands))
+    # least z + d_c for each c it buys (kept explicitly against float noise)
+    keep = [
+        n for n in range(len(cands)) if cands[n].owned or z + ds[n] <= upper or best.counts[n] > 0
+    ]
+    return keep, Solution(**{**best.__dict__, "optimal": False})
 
 
-def _start_only(cands, days, devices, needs_voice, deadline):
+def _start_only(cands, days, devices, needs_voice, deadline, cap):
     """No LP bound in time (very long trips): filter nothing, but find a start.
 
     A small MILP over the candidates cheapest per GB they can give; its
@@ -520,7 +751,7 @@ def _start_only(cands, days, devices, needs_voice, deadline):
         return float(c.price_base + c.penalty_base) / max(reach, 1e-9)
 
     pick = sorted(sorted(range(len(cands)), key=lambda n: (per_gb(n), n))[:150])
-    b2, lay2 = build([cands[n] for n in pick], days, devices, needs_voice)
+    b2, lay2 = build([cands[n] for n in pick], days, devices, needs_voice, cap=cap)
     budget = max(deadline - time.perf_counter(), 0.01) / 4
     heur = _solve(b2, lay2, time.perf_counter(), budget, fewest=False)
     if not heur.found or heur.unmet > 1e-9:
@@ -537,7 +768,9 @@ def _solve(
     *,
     fewest: bool,
     start: list[float] | None = None,
+    cutoff: float | None = None,
 ):
+    """The stages; with `cutoff` (no stage 1), only a solution of objective below it counts."""
     deadline = started + time_limit
     n_cols = len(b.cost)
     h = _highs(time_limit)
@@ -575,6 +808,8 @@ def _solve(
         least = h.getInfo().objective_function_value
         unmet_total = least
         _restage(h, values, lambda: add_bound(stage1, least + 1e-6), cost)
+    elif cutoff is not None:
+        h.setOptionValue("objective_bound", cutoff)
 
     ok, found = _run(h, deadline)
     solves += 1
@@ -659,13 +894,14 @@ def _empty(lay: Layout, b: _Builder, solves: int, started: float) -> Solution:
 def _read(values, lay, b, optimal: bool, solves: int, started: float, objective, unmet):
     counts = [round(values[j]) for j in lay.x]
     supply = {}
-    for key, (ci, co) in lay.supply.items():
+    for at, (ci, co) in lay.supply.items():
         incl = values[ci] if ci is not None else 0.0
         over = values[co] if co is not None else 0.0
         if incl > 1e-9 or over > 1e-9:
-            supply[key] = (max(incl, 0.0), max(over, 0.0))
-    shares = {key: values[j] for key, j in lay.pool_share.items() if values[j] > 1e-9}
+            supply[at] = (max(incl, 0.0), max(over, 0.0))
+    shares = {pair: values[j] for pair, j in lay.pool_share.items() if values[j] > 1e-9}
     voice_missing = sorted(i for i, j in lay.voice_slack.items() if values[j] > 0.5)
+    unmet_by = {pair: values[j] for pair, j in lay.unmet_of.items() if values[j] > 1e-9}
     return Solution(
         optimal,
         True,
@@ -680,4 +916,5 @@ def _read(values, lay, b, optimal: bool, solves: int, started: float, objective,
         len(b.index),
         solves,
         time.perf_counter() - started,
+        unmet_by,
     )

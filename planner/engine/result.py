@@ -62,6 +62,8 @@ class Purchase:
     discount_percent: Decimal
     bonus_gb: Decimal
     new_customer: bool  # uses the traveller's new-customer status at the operator
+    residents_only: bool  # sold to residents of the operator's country only
+    subscription: bool  # renews by itself until cancelled
     overage: Money  # plan currency
     overage_base: Decimal
     overage_gb: Decimal
@@ -71,6 +73,10 @@ class Purchase:
     daily_gb: Decimal | None
     caps: tuple[CapUse, ...]
     days: tuple[date, ...]  # trip days it serves
+    # the money above in the trip's currency, exact (the document shows these)
+    list_price_trip: Money | None = None
+    price_trip: Money | None = None
+    overage_trip: Money | None = None
 
 
 @dataclass(frozen=True)
@@ -102,19 +108,62 @@ class Short:
 
 
 @dataclass(frozen=True)
+class ShortDay:
+    """One short day, whatever its devices and voice: the condition that made it short."""
+
+    date: date
+    country: str
+    missing_gb: Decimal  # over all devices
+    devices: tuple[int, ...]  # 1-based devices left short of data
+    voice: bool  # no phone number that day
+    reason: str  # docs/planning-model.md, "Why a day is short"
+    why: str
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OwnedGap:
+    """A run of trip days in one country that an owned plan does not cover in full."""
+
+    plan: str
+    country: str
+    first: date
+    last: date
+    reason: str  # country-not-covered, network-too-slow or cap-reached
+    covered_by: tuple[int, ...]  # purchases that serve those days instead
+
+
+@dataclass(frozen=True)
 class Warning:
     code: str
     message: str
     plan: str | None = None
     details: Mapping[str, str] = field(default_factory=dict)
+    purchases: tuple[int, ...] = ()  # the purchases it is about (once, however many devices)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A solution summed up: a baseline or an entry of the cost–eSIM trade-off."""
+
+    total: Money  # cost, trip currency, rounded to cents
+    total_base: Money
+    cost_base: Decimal  # exact
+    objective_base: Decimal  # exact: cost plus switch penalties
+    esims: int  # purchases not of owned plans
+    short_gb: Decimal
+    optimal: bool
 
 
 @dataclass(frozen=True)
 class Baselines:
-    local_per_country: Money | None  # trip currency
-    single_plan: Money | None
-    local_per_country_base: Decimal | None = None
-    single_plan_base: Decimal | None = None
+    local_per_country: Outcome | None = None
+    single_plan: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class Alternative(Outcome):
+    max_esims: int | None = None  # the trip's max_esims that plans exactly this entry
 
 
 @dataclass(frozen=True)
@@ -146,6 +195,9 @@ class Result:
     optimal: bool  # HiGHS proved every stage optimal within the time limit
     catalog_version: str
     stats: SolveStats | None = None
+    alternatives: tuple[Alternative, ...] = ()  # fewest eSIMs first; the last is this result
+    short_days: tuple[ShortDay, ...] = ()
+    owned_gaps: tuple[OwnedGap, ...] = ()
 
     @property
     def bought(self) -> tuple[Purchase, ...]:
@@ -178,7 +230,24 @@ def _fair_use(f: FairUse | None) -> dict | None:
     }
 
 
+def _outcome(o: Outcome | None) -> dict | None:
+    if o is None:
+        return None
+    out = {
+        "esims": o.esims,
+        "total": _money(o.total),
+        "total_base": _money(o.total_base),
+        "objective_base": money_text(o.objective_base),
+        "short_gb": gb_text(o.short_gb),
+        "optimal": o.optimal,
+    }
+    if isinstance(o, Alternative):
+        out["max_esims"] = o.max_esims
+    return out
+
+
 def _purchase(p: Purchase) -> dict:
+    trip_currency = p.price_trip is not None and p.price_trip.currency != p.price.currency
     return {
         "plan": p.plan,
         "plan_name": p.plan_name,
@@ -187,13 +256,16 @@ def _purchase(p: Purchase) -> dict:
         "activate_on": p.activate_on.isoformat(),
         "active_until": p.active_until.isoformat(),
         "devices": list(p.devices),
-        "list_price": _money(p.list_price),
-        "price": _money(p.price),
+        "list_price": _money(p.list_price_trip or p.list_price),
+        "price": _money(p.price_trip or p.price),
+        "price_listed": _money(p.price) if trip_currency else None,
         "promotion": p.promotion,
         "discount_percent": str(p.discount_percent),
         "bonus_gb": gb_text(p.bonus_gb),
         "new_customer": p.new_customer,
-        "overage": _money(p.overage),
+        "residents_only": p.residents_only,
+        "subscription": p.subscription,
+        "overage": _money(p.overage_trip or p.overage),
         "overage_gb": gb_text(p.overage_gb),
         "data_gb": gb_text(p.data_gb),
         "included_gb": gb_text(p.included_gb),
@@ -253,12 +325,44 @@ def to_document(result: Result) -> dict:
             }
             for s in result.short
         ],
+        "short_days": [
+            {
+                "date": s.date.isoformat(),
+                "country": s.country,
+                "missing_gb": gb_text(s.missing_gb),
+                "devices": list(s.devices),
+                "voice": s.voice,
+                "reason": s.reason,
+                "why": s.why,
+                "details": dict(s.details),
+            }
+            for s in result.short_days
+        ],
+        "owned_gaps": [
+            {
+                "plan": g.plan,
+                "country": g.country,
+                "first": g.first.isoformat(),
+                "last": g.last.isoformat(),
+                "days": (g.last - g.first).days + 1,
+                "reason": g.reason,
+                "covered_by": list(g.covered_by),
+            }
+            for g in result.owned_gaps
+        ],
         "baselines": {
-            "local_per_country": _money(result.baselines.local_per_country),
-            "single_plan": _money(result.baselines.single_plan),
+            "local_per_country": _outcome(result.baselines.local_per_country),
+            "single_plan": _outcome(result.baselines.single_plan),
         },
+        "alternatives": [_outcome(a) for a in result.alternatives],
         "warnings": [
-            {"code": w.code, "message": w.message, "plan": w.plan, **dict(w.details)}
+            {
+                "code": w.code,
+                "message": w.message,
+                "plan": w.plan,
+                "purchases": list(w.purchases),
+                **dict(w.details),
+            }
             for w in result.warnings
         ],
         "catalog_version": result.catalog_version,

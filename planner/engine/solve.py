@@ -6,17 +6,20 @@ The MILP works in floats; the chosen purchases are then priced again exactly
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from planner.engine import milp
 from planner.engine.advice import purchase_warnings
+from planner.engine.budget import Overrun, TripTooLarge
 from planner.engine.candidates import (
     Candidate,
     Days,
     Options,
     build_candidates,
+    eligible,
     penalty_in_base,
     prune_candidates,
     trip_days,
@@ -24,19 +27,25 @@ from planner.engine.candidates import (
 from planner.engine.model import Catalog, Trip
 from planner.engine.money import GB_STEP, clean_gb, round_money
 from planner.engine.result import (
+    Alternative,
     Baselines,
     CapUse,
     Day,
     Money,
+    Outcome,
+    OwnedGap,
     Purchase,
     Result,
     Short,
+    ShortDay,
     SolveStats,
     Supply,
     Warning,
 )
 
 SNAP = Decimal("0.00001")  # a day short by less than this is float noise, not a shortage
+TOLERANCE = Decimal("0.005")  # §6: "within 0.005 of the least objective"
+NOISE = Decimal("0.000001")
 
 
 def options_for(trip: Trip, catalog: Catalog) -> Options:
@@ -48,7 +57,8 @@ def options_for(trip: Trip, catalog: Catalog) -> Options:
         needs_voice=trip.needs_voice,
         esim_only=trip.esim_only,
         penalty_base=penalty_in_base(trip, catalog),
-        owned_operators=owned_ops,
+        owned_operators=owned_ops | frozenset(trip.customer_of),
+        resident_in=frozenset(trip.resident_in),
     )
 
 
@@ -120,7 +130,8 @@ def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int)
                         item[part] -= cut
                         excess -= cut
             elif excess < 0 and -excess < SNAP and items:
-                items[0][1 if items[0][1] > 0 or items[0][2] == 0 else 2] -= excess
+                # onto the overage where there is some: included data sits at its caps
+                items[0][2 if items[0][2] > 0 else 1] -= excess
             met = sum((a + b for _, a, b in items), Decimal(0))
             if met < need:
                 unmet[(k, i)] = need - met
@@ -160,6 +171,39 @@ def _served_pairs(cands: list[Candidate], devices: int) -> set[tuple[int, int]]:
     return out
 
 
+# Shares of the time limit, all on one clock: pruning stops at half; the
+# baselines at 25 %, the main search at 85 % when alternatives follow; the
+# rest is for the alternatives and the result. Building the candidates and
+# the main model is not optional: it may run to the overshoot the deadline
+# allows (10 % + 0.5 s, less a margin to answer), and past that the trip is
+# too large to plan at once.
+BUILD_SHARE = 0.5
+OVERSHOOT = 0.1
+GRACE = 0.2
+BASELINE_SHARE = 0.25
+MAIN_SHARE = 0.85
+RESULT_RESERVE = 0.03
+
+
+def _share(part: float, time_limit: float, end: float) -> float:
+    """A deadline `part` of the limit from now (building may have taken long), before `end`."""
+    return min(time.perf_counter() + part * time_limit, end)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A solution of the trip's model over some candidate list, priced exactly."""
+
+    cands: list[Candidate]
+    sol: milp.Solution
+    cost: Decimal
+    objective: Decimal
+    esims: int
+    short_gb: Decimal
+    unmet: Decimal  # short GB plus days without a voice plan: what stage 1 minimises
+    optimal: bool
+
+
 def plan_trip(
     trip: Trip,
     catalog: Catalog,
@@ -167,22 +211,62 @@ def plan_trip(
     time_limit: float = 10.0,
     today: date | None = None,
     baselines: bool = True,
+    alternatives: bool = True,
 ) -> Result:
+    """The recommendation, its baselines and its trade-off, all within `time_limit`.
+
+    Raises `budget.TripTooLarge` when even the main model cannot be built in time.
+    """
     started = time.perf_counter()
+    end = started + time_limit
+    hard = end + OVERSHOOT * time_limit + GRACE
     days = trip_days(trip)
     opts = options_for(trip, catalog)
-    every, pstats = build_candidates(trip, catalog, days, opts)
-    # candidates another candidate replaces one for one; the baselines, which
-    # restrict the plans, keep the full list (a replacement may be of another plan)
-    cands = prune_candidates(every, days)
-    remaining = max(time_limit - (time.perf_counter() - started), 0.05)
-    sol = milp.solve(cands, days, trip.devices, trip.needs_voice, remaining)
-    result = _result(trip, catalog, days, cands, sol, today or date.today())
-    if baselines:
-        remaining = max(time_limit - (time.perf_counter() - started), 0.5)
-        base = compute_baselines(trip, catalog, days, every, remaining)
-    else:
-        base = Baselines(None, None)
+    every: list[Candidate] = []
+    try:
+        every, pstats = build_candidates(trip, catalog, days, opts, deadline=hard)
+        # candidates another candidate replaces one for one; the baselines, which
+        # restrict the plans, keep the full list (a replacement may be of another plan)
+        cands = prune_candidates(every, days, deadline=started + BUILD_SHARE * time_limit)
+        base = (
+            _baselines(trip, catalog, days, every, opts, _share(BASELINE_SHARE, time_limit, end))
+            if baselines
+            else {}
+        )
+        starts = tuple(
+            s
+            for f in base.values()
+            if f is not None
+            and (s := milp.carry(f.sol, f.cands, cands, days, trip.devices)) is not None
+        )
+        until = started + (MAIN_SHARE if alternatives else 1 - RESULT_RESERVE) * time_limit
+        sol = milp.solve(
+            cands,
+            days,
+            trip.devices,
+            trip.needs_voice,
+            until - time.perf_counter(),
+            cap=trip.max_esims,
+            starts=starts,
+            build_deadline=hard,
+        )
+    except Overrun as over:
+        raise TripTooLarge(
+            days=len(days),
+            devices=trip.devices,
+            legs=len(trip.legs),
+            candidates=max(len(every), over.done),
+            limit=time_limit,
+        ) from None
+    main = _found(trip, catalog, days, cands, sol)
+    alts: list[tuple[int, _Found]] = []
+    if alternatives:
+        alts = _alternatives(
+            trip, catalog, days, cands, main, base, end - RESULT_RESERVE * time_limit
+        )
+    best = _best([main, *(f for _, f in alts), *(f for f in base.values() if f is not None)])
+    optimal = best is main and main.optimal
+    result = _result(trip, catalog, days, best.cands, best.sol, today or date.today())
     stats = SolveStats(
         plans=pstats.plans,
         plans_kept=pstats.kept,
@@ -193,7 +277,150 @@ def plan_trip(
         seconds=time.perf_counter() - started,
         solves=sol.solves,
     )
-    return Result(**{**result.__dict__, "baselines": base, "stats": stats})
+    return replace(
+        result,
+        optimal=optimal,
+        baselines=Baselines(
+            local_per_country=_summary(trip, catalog, base.get("local")),
+            single_plan=_summary(trip, catalog, base.get("single")),
+        ),
+        stats=stats,
+        alternatives=_trade_off(trip, catalog, alts, best, optimal),
+        short_days=_short_days(trip, catalog, days, result.short, best.esims, best.sol.found),
+    )
+
+
+def _found(trip, catalog, days, cands, sol) -> _Found:
+    """Price a solution exactly, as the result does."""
+    flows, unmet = _flows(sol, cands, days, trip.devices)
+    cost = Decimal(0)
+    esims = 0
+    for n, c in enumerate(cands):
+        cost += c.price_base * sol.counts[n]
+        esims += 0 if c.owned else sol.counts[n]
+    for f in flows:
+        e = next(e for e in cands[f.cand].entries if f.day in e.days)
+        if e.overage_base is not None:
+            cost += f.over * e.overage_base
+    short_gb = sum(unmet.values(), Decimal(0))
+    voice = len(_voice_shorts(cands, days, sol, catalog)) if trip.needs_voice else 0
+    penalty = penalty_in_base(trip, catalog)
+    return _Found(
+        cands=cands,
+        sol=sol,
+        cost=cost,
+        objective=cost + esims * penalty,
+        esims=esims,
+        short_gb=short_gb,
+        unmet=short_gb + voice,
+        optimal=sol.optimal and sol.found,
+    )
+
+
+def _best(found: list[_Found]) -> _Found:
+    """§6 over everything found: least unmet, least objective, then fewest eSIMs
+    within TOLERANCE; the first listed (the main search) wins ties."""
+    least = min(f.unmet for f in found)
+    tied = [f for f in found if f.unmet <= least + SNAP]
+    low = min(f.objective for f in tied)
+    near = [f for f in tied if f.objective <= low + TOLERANCE]
+    fewest = min(f.esims for f in near)
+    group = [f for f in near if f.esims == fewest]
+    cheapest = min(f.objective for f in group)
+    # below a micro-cent the difference is the solver's float noise, not money
+    return next(f for f in group if f.objective <= cheapest + NOISE)
+
+
+def _summary(trip, catalog, f: _Found | None, cls=Outcome, **extra) -> Outcome | None:
+    if f is None:
+        return None
+    rates = catalog.rates
+    currency = trip.currency or rates.base
+    return cls(
+        total=Money(round_money(rates.from_base(f.cost, currency)), currency),
+        total_base=Money(round_money(f.cost), rates.base),
+        cost_base=f.cost,
+        objective_base=f.objective,
+        esims=f.esims,
+        short_gb=f.short_gb,
+        optimal=f.optimal,
+        **extra,
+    )
+
+
+def _improves(f: _Found, than: _Found) -> bool:
+    if f.unmet < than.unmet - SNAP:
+        return True
+    return f.unmet <= than.unmet + SNAP and f.objective < than.objective - TOLERANCE
+
+
+def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: float):
+    """§9 trade-off: the optimum with at most k eSIMs, k = 1 .. main's count - 1.
+
+    Ascending k, so each solution is a start for the next (it holds under a
+    larger cap), with the baselines that fit the cap; one candidate list, the
+    LP relaxation kept warm between caps. Once an entry meets every need, a
+    larger cap is only of interest below its objective less the tolerance
+    (anything else is dropped from the trade-off), so that is its cut-off.
+    """
+    out: list[tuple[int, _Found]] = []
+    prev: _Found | None = None
+    lp: dict = {}
+    # the recommendation's purchases are worth trying under every smaller cap
+    hints = frozenset(n for n, count in enumerate(main.sol.counts) if count > 0)
+    for k in range(1, main.esims):
+        if time.perf_counter() >= until:
+            break
+        known = [f for f in base.values() if f is not None and f.esims <= k]
+        if prev is not None:
+            known.append(prev)
+        starts = tuple(
+            s
+            for f in known
+            if (s := milp.carry(f.sol, f.cands, cands, days, trip.devices)) is not None
+        )
+        cutoff = None
+        if prev is not None and prev.unmet <= SNAP:
+            cutoff = float(prev.objective - TOLERANCE)
+        try:
+            sol = milp.solve(
+                cands,
+                days,
+                trip.devices,
+                trip.needs_voice,
+                until - time.perf_counter(),
+                cap=k,
+                starts=starts,
+                lp=lp,
+                hints=hints if main.cands is cands else frozenset(),
+                cutoff=cutoff,
+            )
+        except Overrun:
+            break
+        if not sol.found:
+            continue  # nothing below the cut-off (or not in time): no entry for k
+        found = _found(trip, catalog, days, cands, sol)
+        if prev is None or _ranks_before(found, prev):
+            prev = found
+            out.append((k, found))
+    return out
+
+
+def _trade_off(trip, catalog, alts, best: _Found, optimal: bool) -> tuple[Alternative, ...]:
+    """Entries that each save something over every smaller one; the recommendation last."""
+    kept: list[tuple[int, _Found]] = []
+    for k, f in alts:
+        if f.esims >= best.esims or not _improves(best, f):
+            continue
+        if kept and not _improves(f, kept[-1][1]):
+            continue
+        kept.append((k, f))
+    own = _summary(trip, catalog, best, Alternative, max_esims=trip.max_esims)
+    own = replace(own, optimal=optimal)
+    return (
+        *(_summary(trip, catalog, f, Alternative, max_esims=k) for k, f in kept),
+        own,
+    )
 
 
 def _result(trip, catalog, days, cands, sol, today) -> Result:
@@ -222,11 +449,14 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
     for pos, (*_, n, _copy) in enumerate(order):
         c = cands[n]
         fl = by_purchase.get(pos, [])
-        p, ov_base = _purchase(c, fl, days, catalog)
+        p, ov_base = _purchase(c, fl, days, catalog, currency)
         purchases.append(p)
         cost += c.price_base + ov_base
         penalty += c.penalty_base
-        warnings.extend(purchase_warnings(p, c, days, trip, today))
+        warnings.extend(
+            replace(w, purchases=(pos,)) for w in purchase_warnings(p, c, days, trip, today)
+        )
+    warnings = _once(warnings)
 
     day_rows = []
     for i in range(len(days)):
@@ -288,7 +518,77 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
         warnings=tuple(warnings),
         optimal=sol.optimal,
         catalog_version=catalog.version,
+        owned_gaps=_owned_gaps(trip, catalog, days, purchases, day_rows),
     )
+
+
+def _once(warnings: list[Warning]) -> list[Warning]:
+    """The same warning about identical purchases (one per device) is given once."""
+    merged: dict[tuple, Warning] = {}
+    for w in warnings:
+        k = (w.code, w.plan, w.message, tuple(sorted(w.details.items())))
+        if k in merged:
+            merged[k] = replace(merged[k], purchases=merged[k].purchases + w.purchases)
+        else:
+            merged[k] = w
+    return list(merged.values())
+
+
+def _owned_gaps(trip, catalog, days: Days, purchases, day_rows) -> tuple[OwnedGap, ...]:
+    """§9: per owned plan, the trip days it leaves to others, and why, in runs."""
+    rank = trip.min_network.rank if trip.min_network else 0
+    out: list[OwnedGap] = []
+    for slug in trip.owned:
+        plan = catalog.plan(slug)
+        held = [n for n, p in enumerate(purchases) if p.owned and p.plan == slug]
+        run: list = []  # [country, reason, first, last, covered_by]
+        for i, row in enumerate(day_rows):
+            reason = None
+            if days.need[i] > 0:
+                reason = _gap(plan, row, i, rank, held, purchases)
+            if reason is None:
+                run = []
+                continue
+            others = tuple(
+                sorted({s.purchase for s in row.supply if s.device == 1 and s.purchase not in held})
+            )
+            if run and run[0] == (row.country, reason) and run[1].last == days.dates[i - 1]:
+                gap = run[1]
+                run[1] = replace(
+                    gap,
+                    last=row.date,
+                    covered_by=tuple(sorted(set(gap.covered_by) | set(others))),
+                )
+                out[-1] = run[1]
+            else:
+                run = [
+                    (row.country, reason),
+                    OwnedGap(slug, row.country, row.date, row.date, reason, others),
+                ]
+                out.append(run[1])
+    return tuple(out)
+
+
+def _gap(plan, row: Day, i: int, rank: int, held: list[int], purchases) -> str | None:
+    entries = [cov for cov in plan.coverage if row.country in cov.countries]
+    if not entries:
+        return "country-not-covered"
+    if all(cov.network.rank < rank for cov in entries):
+        return "network-too-slow"
+    got = sum((s.gb for s in row.supply if s.device == 1 and s.purchase in held), Decimal(0))
+    if got >= row.need_gb - SNAP:
+        return None
+    # short of its need: a gap only when a limit of the renewal held that day binds
+    # (otherwise another purchase merely served the day first)
+    for n in held:
+        p = purchases[n]
+        if not p.activate_on <= row.date <= p.active_until:
+            continue
+        allowance = p.allowance_gb is not None and p.included_gb >= p.allowance_gb - SNAP
+        daily = p.daily_gb is not None and got >= p.daily_gb - SNAP
+        if allowance or daily or any(c.binds and row.country in c.countries for c in p.caps):
+            return "cap-reached"
+    return None
 
 
 def _voice_shorts(cands, days: Days, sol, catalog) -> list[Short]:
@@ -311,7 +611,7 @@ def _voice_shorts(cands, days: Days, sol, catalog) -> list[Short]:
     return out
 
 
-def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog):
+def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog, currency: str):
     incl_by_entry: dict[int, Decimal] = defaultdict(Decimal)
     over_by_entry: dict[int, Decimal] = defaultdict(Decimal)
     entry_of_day = {i: e for e in c.entries for i in e.days}
@@ -360,6 +660,8 @@ def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog):
         discount_percent=c.promo.discount_percent if c.promo is not None else Decimal(0),
         bonus_gb=bonus,
         new_customer=c.new_customer,
+        residents_only=c.plan.residents_only,
+        subscription=c.plan.subscription,
         overage=Money(over_cost, c.plan.currency),
         overage_base=over_base,
         overage_gb=overage_gb,
@@ -369,101 +671,230 @@ def _purchase(c: Candidate, flows: list[_Flow], days: Days, catalog: Catalog):
         daily_gb=c.daily,
         caps=tuple(caps),
         days=tuple(days.dates[i] for i in served),
+        list_price_trip=_in_trip(c.plan.price, c.plan.currency, currency, catalog),
+        price_trip=_in_trip(c.price, c.plan.currency, currency, catalog),
+        overage_trip=Money(catalog.rates.from_base(over_base, currency), currency),
     )
     return p, over_base
 
 
-def _sub_cost(trip, catalog, days, cands, time_limit) -> tuple[Decimal | None, bool]:
-    """Least cost with these candidates only, or None when some need stays unmet."""
-    sol = milp.solve(cands, days, trip.devices, False, time_limit, fewest=False)
-    if not sol.found:
-        return None, False
-    flows, unmet = _flows(sol, cands, days, trip.devices)
-    if any(v > 0 for v in unmet.values()):
-        return None, sol.optimal
-    served = _served_pairs(cands, trip.devices)
-    if any(
-        days.need[i] > 0 and (k, i) not in served
-        for k in range(trip.devices)
-        for i in range(len(days))
-    ):
-        return None, sol.optimal
-    cost = Decimal(0)
-    for n, c in enumerate(cands):
-        cost += c.price_base * sol.counts[n]
-    for f in flows:
-        e = next(e for e in cands[f.cand].entries if f.day in e.days)
-        if e.overage_base is not None:
-            cost += f.over * e.overage_base
-    return cost, sol.optimal
+def _in_trip(amount: Decimal, plan_currency: str, currency: str, catalog: Catalog) -> Money:
+    if plan_currency == currency:
+        return Money(amount, currency)
+    rates = catalog.rates
+    return Money(rates.from_base(rates.to_base(amount, plan_currency), currency), currency)
 
 
-def compute_baselines(trip, catalog, days: Days, cands, time_limit: float) -> Baselines:
-    """§7: one local plan per country; the best single plan. Data only, owned plans left out."""
-    deadline = time.perf_counter() + time_limit
-    bought = [c for c in cands if not c.owned]
-    currency = trip.currency or catalog.rates.base
-
-    local: Decimal | None = Decimal(0)
-    opts = options_for(trip, catalog)
-    opts = Options(**{**opts.__dict__, "needs_voice": False})
-    for country in sorted(set(days.countries)):
-        need = tuple(
-            n if c == country else Decimal(0)
-            for n, c in zip(days.need, days.countries, strict=True)
-        )
-        if not any(n > 0 for n in need):
-            continue
-        sub_days = Days(days.dates, days.countries, need)
-        # dominance is exact within a set of plans only: build the local set afresh
+def _baselines(trip, catalog, days: Days, every, opts, until: float) -> dict:
+    """§9 baselines by the trip's own rules: every condition of the trip, owned
+    plans free, the same objective (and `max_esims`), each over a restricted
+    candidate list of the same builder.
+    """
+    out: dict[str, _Found | None] = {"local": None, "single": None}
+    countries = {days.countries[i] for i in range(len(days)) if days.need[i] > 0}
+    # the single plan first: cheap, and a good start for the main search; each
+    # stops at the end of the share, keeping what it found
+    with suppress(Overrun):
+        out["single"] = _single_plan(trip, catalog, days, every, until)
+    with suppress(Overrun):
+        # a local plan may be dominated by a regional one in `every`: build afresh
         locals_ = [
             p
             for p in catalog.plans
-            if {x for cov in p.coverage for x in cov.countries} == {country}
+            if len({x for cov in p.coverage for x in cov.countries}) == 1
+            and next(iter(p.coverage[0].countries)) in countries
         ]
-        sub, _ = build_candidates(trip, catalog, sub_days, opts, plans=locals_)
-        cost, _ = _sub_cost(trip, catalog, sub_days, sub, deadline - time.perf_counter())
-        if cost is None:
-            local = None
-            break
-        local += cost
+        local = build_candidates(
+            trip, catalog, days, opts, plans=locals_, owned=True, deadline=until
+        )[0]
+        reached = {days.countries[i] for c in local for i in c.days}
+        if countries and countries <= reached:
+            local = prune_candidates(local, days, deadline=until)
+            out["local"] = _sub_solve(trip, catalog, days, local, until)
+    return out
 
+
+def _sub_solve(trip, catalog, days, cands, until) -> _Found | None:
+    left = until - time.perf_counter()
+    if left <= 0:
+        return None
+    sol = milp.solve(
+        cands, days, trip.devices, trip.needs_voice, left, cap=trip.max_esims, fewest=True
+    )
+    return _found(trip, catalog, days, cands, sol) if sol.found else None
+
+
+def _single_plan(trip, catalog, days, every, until) -> _Found | None:
+    """The best solution buying one plan only (an owned plan counts as one, held free).
+
+    Plans that reach every day with need, tried by a lower bound on their
+    objective; once one meets every need, a plan whose bound is no better
+    cannot win.
+    """
     need_days = [i for i in range(len(days)) if days.need[i] > 0]
+    if not need_days:
+        return None
     by_plan: dict[str, list[Candidate]] = defaultdict(list)
-    for c in bought:
+    for c in every:
         by_plan[c.plan.slug].append(c)
-    single: Decimal | None = None
+    penalty = penalty_in_base(trip, catalog)
+    span = need_days[-1] - need_days[0] + 1
     ranked = []
     for slug, cs in by_plan.items():
-        covered = {i for c in cs for e in c.entries for i in e.days}
-        if not need_days or not covered.issuperset(need_days):
+        covered = {i for c in cs for i in c.days}
+        if not covered.issuperset(need_days):
             continue
-        plan = cs[0].plan
-        span = need_days[-1] - need_days[0] + 1
-        devcap = max(len(c.devices) for c in cs)
-        copies = -(-span // plan.validity_days) * -(-trip.devices // devcap)
-        floor = min(c.price_base for c in cs) * copies
+        bought = [c for c in cs if not c.owned]
+        if any(c.owned for c in cs):
+            floor = Decimal(0)
+        else:
+            plan = cs[0].plan
+            devcap = max(len(c.devices) for c in cs)
+            copies = -(-span // plan.validity_days) * -(-trip.devices // devcap)
+            floor = (min(c.price_base for c in bought) + penalty) * copies
         ranked.append((floor, slug))
     ranked.sort()
+    best: _Found | None = None
     for floor, slug in ranked:
-        if single is not None and floor >= single:
+        if best is not None and best.unmet <= 0 and floor >= best.objective:
             break  # no later plan can beat it: its lower bound is no better
-        if time.perf_counter() > deadline:
-            break
-        cost, _ = _sub_cost(trip, catalog, days, by_plan[slug], deadline - time.perf_counter())
-        if cost is not None and (single is None or cost < single):
-            single = cost
+        try:
+            f = _sub_solve(trip, catalog, days, by_plan[slug], until)
+        except Overrun:
+            break  # out of time: the best so far stands
+        if f is not None and (best is None or _ranks_before(f, best)):
+            best = f
+    return best
 
-    def shown(v):
-        return (
-            None
-            if v is None
-            else Money(round_money(catalog.rates.from_base(v, currency)), currency)
-        )
 
-    return Baselines(
-        local_per_country=shown(local),
-        single_plan=shown(single),
-        local_per_country_base=local,
-        single_plan_base=single,
+def _ranks_before(f: _Found, than: _Found) -> bool:
+    if f.unmet < than.unmet - SNAP:
+        return True
+    if f.unmet > than.unmet + SNAP:
+        return False
+    if f.objective < than.objective - TOLERANCE:
+        return True
+    return f.objective <= than.objective + TOLERANCE and (f.esims, f.objective) < (
+        than.esims,
+        than.objective,
     )
+
+
+# §9: why a day is short, as a code the pages translate. Checked per plan that
+# names the country; the plan closest to serving it (fewest conditions failed)
+# names the condition, the first of this order among its failures.
+_CONDITIONS = ("residents-only", "esim-only", "network", "no-voice", "dates", "new-customer-used")
+_WHY = {
+    "no-plan": "no plan in the catalog covers {country}",
+    "residents-only": "only plans sold to residents cover {country}",
+    "esim-only": "only plans without eSIM cover {country}",
+    "network": "only plans on a network slower than {min_network} cover {country}",
+    "no-voice": "only plans without a phone number cover {country}",
+    "dates": "no plan for {country} is on sale on those dates",
+    "new-customer-used": "only new-customer offers, already used, cover {country}",
+    "max-esims": "with at most {max_esims} eSIMs, {country} cannot be covered as well",
+    "limits": "every plan that could serve {country} is used up by its purchase limits",
+    "time-limit": "no combination was found within the time limit",
+}
+
+
+def _failures(plan, country: str, i: int, trip: Trip, catalog: Catalog, voice: bool, held: bool):
+    entry = next((cov for cov in plan.coverage if country in cov.countries), None)
+    out = set()
+    rank = trip.min_network.rank if trip.min_network else 0
+    if entry.network.rank < rank:
+        out.add("network")
+    if voice and not plan.voice:
+        out.add("no-voice")
+    if held:
+        return out  # an owned plan is always allowed
+    if not eligible(plan, catalog, frozenset(trip.resident_in)):
+        out.add("residents-only")
+    if trip.esim_only and not plan.esim:
+        out.add("esim-only")
+    first = trip.start_date + timedelta(days=max(i - plan.validity_days + 1, 0))
+    last = trip.start_date + timedelta(days=i)
+    if (plan.available_from is not None and plan.available_from > last) or (
+        plan.available_until is not None and plan.available_until < first
+    ):
+        out.add("dates")
+    known = set(trip.customer_of) | {catalog.plan(s).operator for s in trip.owned}
+    if plan.new_customer_only and plan.operator in known:
+        out.add("new-customer-used")
+    return out
+
+
+def _short_reason(
+    trip: Trip, catalog: Catalog, i: int, country: str, voice: bool, esims: int, found: bool
+):
+    if not found:
+        return "time-limit", {}
+    plans = [p for p in catalog.plans if any(country in cov.countries for cov in p.coverage)]
+    if not plans:
+        return "no-plan", {}
+    fails = [
+        (len(f), f, p)
+        for p in plans
+        for f in [_failures(p, country, i, trip, catalog, voice, p.slug in trip.owned)]
+    ]
+    fewest = min(n for n, _, _ in fails)
+    if fewest == 0:
+        if trip.max_esims is not None and esims >= trip.max_esims:
+            return "max-esims", {"max_esims": str(trip.max_esims)}
+        open_ = [p for n, _, p in fails if n == 0]
+        if all(p.new_customer_only for p in open_):
+            return "new-customer-used", {}
+        return "limits", {}
+    code = next(c for c in _CONDITIONS if any(c in f for n, f, _ in fails if n == fewest))
+    details = {}
+    if code == "network":
+        details = {
+            "min_network": str(trip.min_network),
+            "best_network": max(
+                (str(cov.network) for p in plans for cov in p.coverage if country in cov.countries),
+                key=lambda n: int(n[0]),
+            ),
+        }
+    elif code == "residents-only":
+        details = {
+            "countries": ",".join(
+                sorted(
+                    {
+                        op.country
+                        for p in plans
+                        if p.residents_only
+                        and (op := catalog.operators.get(p.operator)) is not None
+                        and op.country
+                    }
+                )
+            )
+        }
+    return code, details
+
+
+def _short_days(trip, catalog, days, shorts, esims: int, found: bool) -> tuple[ShortDay, ...]:
+    """One entry per short day: data and voice together, one condition."""
+    by_day: dict[date, list[Short]] = defaultdict(list)
+    for s in shorts:
+        by_day[s.date].append(s)
+    out = []
+    for day, items in sorted(by_day.items()):
+        data = [s for s in items if not s.voice]
+        i = (day - trip.start_date).days
+        country = items[0].country
+        # a day short of data is explained by the data; voice alone by the voice plans
+        code, details = _short_reason(trip, catalog, i, country, not data, esims, found)
+        text = {"country": country, "min_network": str(trip.min_network), **details}
+        out.append(
+            ShortDay(
+                date=day,
+                country=country,
+                missing_gb=sum((s.missing_gb for s in data), Decimal(0)),
+                devices=tuple(s.device for s in data if s.device is not None),
+                voice=any(s.voice for s in items),
+                reason=code,
+                why=_WHY[code].format(**text),
+                details=details,
+            )
+        )
+    return tuple(out)

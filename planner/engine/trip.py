@@ -23,6 +23,9 @@ _TRIP_KEYS = {
     "esim_only",
     "currency",
     "switch_penalty",
+    "resident_in",
+    "customer_of",
+    "max_esims",
 }
 _LEG_KEYS = {"country", "days", "gb_per_day"}
 
@@ -77,6 +80,24 @@ def _decimal(value: Any, path: str, low: Decimal, high: Decimal | None) -> Decim
     return d
 
 
+def _is_country(code: Any) -> bool:
+    return isinstance(code, str) and code in COUNTRIES
+
+
+def _unique_list(value: Any, path: str, what: str, check, error) -> tuple:
+    """A list of distinct strings that each pass `check`; `error(item)` says why one does not."""
+    if not isinstance(value, list):
+        raise TripError(path, f"must be a list of {what}")
+    out: list = []
+    for n, item in enumerate(value):
+        if not check(item):
+            raise TripError(f"{path}[{n}]", error(item))
+        if item in out:
+            raise TripError(f"{path}[{n}]", f"{item!r} is listed twice")
+        out.append(item)
+    return tuple(out)
+
+
 def parse_trip(data: dict, catalog: Catalog) -> Trip:
     obj = _keys(data, _TRIP_KEYS, {"start_date", "legs"}, "")
 
@@ -115,17 +136,35 @@ def parse_trip(data: dict, catalog: Catalog) -> Trip:
     needs_voice = _bool(obj.get("needs_voice", False), "needs_voice")
     esim_only = _bool(obj.get("esim_only", True), "esim_only")
 
-    raw_owned = obj.get("owned", [])
-    if not isinstance(raw_owned, list):
-        raise TripError("owned", "must be a list of plan slugs")
-    owned = []
     slugs = {p.slug for p in catalog.plans}
-    for n, slug in enumerate(raw_owned):
-        if not isinstance(slug, str) or slug not in slugs:
-            raise TripError(f"owned[{n}]", f"no plan {slug!r} in the catalog")
-        if slug in owned:
-            raise TripError(f"owned[{n}]", f"{slug!r} is listed twice")
-        owned.append(slug)
+    owned = _unique_list(
+        obj.get("owned", []),
+        "owned",
+        "plan slugs",
+        lambda s: isinstance(s, str) and s in slugs,
+        lambda s: f"no plan {s!r} in the catalog",
+    )
+    resident_in = _unique_list(
+        obj.get("resident_in", []),
+        "resident_in",
+        "country codes",
+        _is_country,
+        lambda c: f"{c!r} is not an ISO 3166-1 alpha-2 code",
+    )
+    # operators a test catalog names only through its plans count as known too
+    operators = set(catalog.operators) | {p.operator for p in catalog.plans}
+    customer_of = _unique_list(
+        obj.get("customer_of", []),
+        "customer_of",
+        "operator slugs",
+        lambda s: isinstance(s, str) and s in operators,
+        lambda s: f"no operator {s!r}",
+    )
+    max_esims = obj.get("max_esims")
+    if max_esims is not None and (
+        not isinstance(max_esims, int) or isinstance(max_esims, bool) or max_esims < 1
+    ):
+        raise TripError("max_esims", "must be null or a whole number of at least 1")
 
     raw_net = obj.get("min_network")
     if raw_net is not None and raw_net not in ("4G", "5G"):
@@ -146,10 +185,13 @@ def parse_trip(data: dict, catalog: Catalog) -> Trip:
         legs=tuple(legs),
         devices=devices,
         sharing=sharing,
-        owned=tuple(owned),
+        owned=owned,
         min_network=min_network,
         needs_voice=needs_voice,
         esim_only=esim_only,
         currency=currency,
         switch_penalty=penalty,
+        resident_in=resident_in,
+        customer_of=customer_of,
+        max_esims=max_esims,
     )

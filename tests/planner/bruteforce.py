@@ -65,12 +65,22 @@ def _device_sets(plan: Plan, trip: Trip, owned: bool):
     return [s for s in sets if 0 in s] if owned else sets
 
 
+def _resident(plan: Plan, trip: Trip, catalog: Catalog) -> bool:
+    operator = catalog.operators.get(plan.operator)
+    return not plan.residents_only or (
+        operator is not None and operator.country in trip.resident_in
+    )
+
+
 def options(trip: Trip, catalog: Catalog):
     days = _days(trip)
-    owned_ops = {catalog.plan(s).operator for s in trip.owned}
+    # an operator the traveller holds a plan of, or has bought from, offers nothing new
+    owned_ops = {catalog.plan(s).operator for s in trip.owned} | set(trip.customer_of)
     bought = []
     for plan in catalog.plans:
         if trip.esim_only and not plan.esim:
+            continue
+        if not _resident(plan, trip, catalog):
             continue
         for t, (day, _, _) in enumerate(days):
             if plan.available_from and day < plan.available_from:
@@ -245,8 +255,9 @@ def brute_force(trip: Trip, catalog: Catalog) -> Best:
         and _counts(o.plan, days[i][1], trip) is not None
     }
     results = []
+    most = MAX_BUY if trip.max_esims is None else min(MAX_BUY, trip.max_esims)
     for owned_pick in itertools.product(*owned_groups):
-        for size in range(MAX_BUY + 1):
+        for size in range(most + 1):
             for combo in itertools.combinations_with_replacement(range(len(bought)), size):
                 chosen = list(owned_pick) + [bought[n] for n in combo]
                 if not _allowed(chosen):
@@ -261,4 +272,5 @@ def brute_force(trip: Trip, catalog: Catalog) -> Best:
     near = [r for r in tied if r[1] <= best + 0.005 + 1e-9]
     fewest = min(r[3] for r in near)
     cost = min(r[2] for r in near if r[3] == fewest)
-    return Best(least, best, cost, fewest, complete=fewest < MAX_BUY)
+    complete = fewest < MAX_BUY or (trip.max_esims is not None and trip.max_esims <= MAX_BUY)
+    return Best(least, best, cost, fewest, complete=complete)

@@ -1,12 +1,25 @@
 """The engine agrees with an exhaustive search on hundreds of tiny random trips."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from planner.engine.model import Catalog, Coverage, Leg, Network, Plan, Promotion, Rates, Trip
+from planner.engine.model import (
+    Catalog,
+    Coverage,
+    Leg,
+    Network,
+    Operator,
+    OperatorKind,
+    Plan,
+    Promotion,
+    Rates,
+    Trip,
+)
 from planner.engine.solve import plan_trip
 from tests.planner.bruteforce import MAX_BUY, brute_force
 
@@ -111,8 +124,6 @@ def test_engine_matches_exhaustive_search(case):
 
 
 def _approx(value: float):
-    import pytest
-
     return pytest.approx(value, abs=2e-5)
 
 
@@ -162,3 +173,75 @@ def test_candidate_pruning_matches_exhaustive_search(case):
     assert [(p.plan, p.activate_on, p.devices) for p in again.purchases] == [
         (p.plan, p.activate_on, p.devices) for p in result.purchases
     ]
+
+
+OPERATORS = {
+    "op-a": Operator("op-a", "A", "FR", OperatorKind.MNO),
+    "op-b": Operator("op-b", "B", None, OperatorKind.RESELLER),
+}
+
+
+@st.composite
+def instance_v2(draw):
+    """Model v2 on tiny trips: residents-only plans, known operators, the eSIM cap."""
+    trip, catalog = draw(instance())
+    plans = tuple(
+        replace(p, residents_only=p.operator == "op-a" and draw(st.booleans()))
+        for p in catalog.plans
+    )
+    catalog = replace(catalog, operators=OPERATORS, plans=plans)
+    trip = replace(
+        trip,
+        resident_in=draw(st.sampled_from([(), ("FR",)])),
+        customer_of=draw(st.sampled_from([(), (), ("op-a",), ("op-b",)])),
+        max_esims=draw(st.sampled_from([None, None, 1, 2])),
+    )
+    return trip, catalog
+
+
+def _rank(short_gb, objective) -> tuple[float, float]:
+    return (float(short_gb), float(objective))
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(instance_v2())
+def test_model_v2_matches_exhaustive_search(case):
+    """The recommendation is the optimum of v2, each alternative the optimum
+    under its cap, and no baseline or alternative ranks before it."""
+    trip, catalog = case
+    result = plan_trip(trip, catalog, time_limit=20)
+    assert result.optimal
+    assume(len(result.bought) <= MAX_BUY)
+    best = brute_force(trip, catalog)
+    voice_by_limits = sum(1 for s in result.short if s.voice and "used up" in s.why)
+    assert float(result.short_gb) + voice_by_limits == _approx(best.unmet)
+    assert float(result.objective_base) == _approx(best.objective)
+    if best.complete:
+        assert len(result.bought) == best.purchases
+    if trip.max_esims is not None:
+        assert len(result.bought) <= trip.max_esims
+    assert not any(
+        p.residents_only and not p.owned and "FR" not in trip.resident_in for p in result.purchases
+    )
+    assert not any(p.new_customer and p.operator in trip.customer_of for p in result.purchases)
+
+    own = _rank(result.short_gb, result.objective_base)
+    others = [result.baselines.local_per_country, result.baselines.single_plan]
+    for other in [*others, *result.alternatives]:
+        if other is not None:
+            better = _rank(other.short_gb, other.objective_base)
+            assert not (better[0] < own[0] - 1e-5), other
+            if better[0] <= own[0] + 1e-5:
+                assert better[1] >= own[1] - 0.005 - 1e-6, other
+    *smaller, last = result.alternatives
+    assert last.objective_base == result.objective_base and last.esims == len(result.bought)
+    for entry in smaller:
+        assert entry.esims < len(result.bought)
+        capped = brute_force(replace(trip, max_esims=entry.max_esims), catalog)
+        event("alternatives checked")
+        assert float(entry.objective_base) == _approx(capped.objective)

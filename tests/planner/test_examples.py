@@ -1,4 +1,5 @@
-"""Every worked example in ../shared/examples gives its expected optimum."""
+"""Every worked example in ../shared/examples and ../shared/examples-v2 gives its
+expected optimum."""
 
 import json
 from decimal import Decimal
@@ -11,11 +12,17 @@ from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
 from tests.planner.helpers import load_catalog
 
-EXAMPLES = sorted(p for p in (settings.SHARED_DIR / "examples").iterdir() if p.is_dir())
+EXAMPLES = sorted(
+    p
+    for folder in ("examples", "examples-v2")
+    for p in (settings.SHARED_DIR / folder).iterdir()
+    if p.is_dir()
+)
 
 
 def test_examples_are_found():
-    assert len(EXAMPLES) >= 9
+    assert len(EXAMPLES) >= 11
+    assert {"10-residents-only", "11-max-esims"} <= {p.name for p in EXAMPLES}
 
 
 @pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)
@@ -54,3 +61,27 @@ def test_home_plan_fair_use_explains_the_cap():
     assert result.cost_base == Decimal("6.2304")
     fair = next(w for w in result.warnings if w.code == "fair-use")
     assert fair.details["wholesale_eur_per_gb"] == "1.10"
+
+
+def test_the_trade_off_of_the_max_esims_example():
+    folder = settings.SHARED_DIR / "examples-v2" / "11-max-esims"
+    catalog = load_catalog(folder / "catalog.json")
+    data = json.loads((folder / "trip.json").read_text())
+    uncapped = plan_trip(parse_trip({**data, "max_esims": None}, catalog), catalog)
+
+    assert uncapped.optimal
+    assert [(a.esims, a.total.amount) for a in uncapped.alternatives] == [
+        (1, Decimal("12.00")),
+        (10, Decimal("10.00")),
+    ]
+
+
+def test_the_residents_only_example_for_a_resident():
+    folder = settings.SHARED_DIR / "examples-v2" / "10-residents-only"
+    catalog = load_catalog(folder / "catalog.json")
+    data = json.loads((folder / "trip.json").read_text())
+    resident = plan_trip(parse_trip({**data, "resident_in": ["FR"]}, catalog), catalog)
+
+    assert resident.optimal
+    assert resident.total.amount == Decimal("9.99")
+    assert [(p.residents_only, p.subscription) for p in resident.bought] == [(True, True)]

@@ -9,6 +9,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.planner.test_deadline import slow_trip_document
+
 EXAMPLES = settings.SHARED_DIR / "examples"
 
 
@@ -21,11 +23,11 @@ def manage(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('cli') / 'db.sqlite3'}",
     }
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=settings.BASE_DIR,
-            env=env,
+            env={**env, **extra},
             capture_output=True,
             text=True,
             timeout=120,
@@ -55,3 +57,15 @@ def test_it_exits_non_zero_naming_the_field_of_a_bad_trip(manage, tmp_path):
     assert result.returncode != 0
     assert result.stdout == ""
     assert "legs[0].country" in result.stderr
+
+
+def test_a_trip_too_large_to_plan_at_once_is_one_line_and_non_zero(manage, tmp_path):
+    assert manage("import_catalog", "catalog/sample/catalog.json").returncode == 0
+    trip = tmp_path / "trip.json"
+    trip.write_text(json.dumps(slow_trip_document()))
+    result = manage("recommend", str(trip), "--json", PLANNER_TIME_LIMIT="1")
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "trip-too-large" in lines[0] and "360 days, 10 devices" in lines[0]

@@ -233,8 +233,8 @@ def test_switch_penalty_ranks_but_is_not_paid():
     penalised = solve(make_trip(*trip_legs(trip), switch_penalty=D(2)), *local, region)
     assert penalised.cost_base == D(12)
     assert penalised.objective_base == D(14)
-    assert penalised.baselines.local_per_country.amount == D("9.00")
-    assert penalised.baselines.single_plan.amount == D("12.00")
+    assert penalised.baselines.local_per_country.total.amount == D("9.00")
+    assert penalised.baselines.single_plan.total.amount == D("12.00")
 
 
 def trip_legs(trip):

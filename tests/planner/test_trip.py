@@ -45,6 +45,14 @@ def test_it_parses_defaults():
         (trip(sharing="yes"), "sharing"),
         (trip(budget="10"), "budget"),
         ({"legs": [leg()]}, "start_date"),
+        (trip(resident_in="FR"), "resident_in"),
+        (trip(resident_in=["FR", "ZZ"]), "resident_in[1]"),
+        (trip(resident_in=["FR", "FR"]), "resident_in[1]"),
+        (trip(customer_of=["op", "foo"]), "customer_of[1]"),
+        (trip(customer_of=[3]), "customer_of[0]"),
+        (trip(max_esims=0), "max_esims"),
+        (trip(max_esims="2"), "max_esims"),
+        (trip(max_esims=True), "max_esims"),
     ],
 )
 def test_it_names_the_field(data, field):
@@ -52,3 +60,16 @@ def test_it_names_the_field(data, field):
         parse_trip(data, CATALOG)
     assert err.value.field == field
     assert field in str(err.value)
+
+
+def test_it_parses_the_v2_fields():
+    t = parse_trip(trip(resident_in=["FR"], customer_of=["op"], max_esims=2), CATALOG)
+    assert (t.resident_in, t.customer_of, t.max_esims) == (("FR",), ("op",), 2)
+    plain = parse_trip(trip(max_esims=None), CATALOG)
+    assert (plain.resident_in, plain.customer_of, plain.max_esims) == ((), (), None)
+
+
+def test_it_names_the_unknown_operator():
+    with pytest.raises(TripError) as err:
+        parse_trip(trip(customer_of=["foo"]), CATALOG)
+    assert str(err.value) == "customer_of[0]: no operator 'foo'"

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from planner.engine.budget import TripTooLarge
 from planner.engine.money import gb_text, money_text
 from planner.engine.result import Result, to_document
 from planner.engine.solve import plan_trip
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             trip = parse_trip(data, catalog)
         except TripError as err:
             raise CommandError(f"bad trip: {err}") from err
-        result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+        try:
+            result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+        except TripTooLarge as err:
+            raise CommandError(str(err)) from err
         if json:
             self.stdout.write(_dumps(to_document(result)))
         else:
@@ -72,7 +76,18 @@ def table(result: Result) -> str:
         ("best single plan", base.single_plan),
     ):
         if value is not None:
-            lines.append(f"  vs {name}: {money_text(value.amount)} {value.currency}")
+            t = value.total
+            short = f", {gb_text(value.short_gb)} GB short" if value.short_gb else ""
+            amount = f"{money_text(t.amount)} {t.currency}"
+            lines.append(f"  vs {name}: {amount} with {value.esims} eSIM(s){short}")
+    if len(result.alternatives) > 1:
+        lines.append(
+            "  trade-off: "
+            + " · ".join(
+                f"{a.esims} eSIM(s) {money_text(a.total.amount)} {a.total.currency}"
+                for a in result.alternatives
+            )
+        )
     for w in result.warnings:
         lines.append(f"  note: {w.message}")
     return "\n".join(lines)

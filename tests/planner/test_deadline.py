@@ -1,0 +1,66 @@
+"""One deadline over everything plan_trip does (issue 11, item 1): a trip built
+to be slow answers, or says it is too large, within 10 % + 0.5 s of the limit."""
+
+import json
+import time
+
+import pytest
+from django.conf import settings
+
+from planner.engine.budget import TripTooLarge
+from planner.engine.solve import plan_trip
+from planner.engine.trip import parse_trip
+from tests.planner.helpers import load_catalog
+
+COUNTRIES = ["FR", "CH", "GB", "DE", "IT", "ES", "AT", "NL", "BE", "PT"]
+
+
+def slow_trip_document(*, days: int = 18, devices: int = 10, sharing: bool = False) -> dict:
+    """20 stops of 18 days for 10 devices: valid, and far beyond one solve."""
+    return {
+        "start_date": "2027-03-01",
+        "legs": [
+            {"country": COUNTRIES[n % len(COUNTRIES)], "days": days, "gb_per_day": "1.5"}
+            for n in range(20)
+        ],
+        "devices": devices,
+        "sharing": sharing,
+        "currency": "EUR",
+        "switch_penalty": "1",
+    }
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_catalog(settings.BASE_DIR / "catalog" / "sample" / "catalog.json")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"devices": 10},
+        {"devices": 10, "sharing": True},
+        {"devices": 2, "days": 5},
+        {"devices": 1, "days": 1},
+    ],
+    ids=["10-devices", "10-devices-sharing", "100-days", "20-days"],
+)
+def test_it_keeps_the_deadline_on_a_trip_built_to_be_slow(sample, shape):
+    limit = 3.0
+    trip = parse_trip(slow_trip_document(**shape), sample)
+    started = time.perf_counter()
+    try:
+        result = plan_trip(trip, sample, time_limit=limit)
+    except TripTooLarge as error:
+        assert error.code == "trip-too-large"
+        assert error.figures["days"] == trip.total_days
+        assert error.figures["devices"] == trip.devices
+        assert "too large to plan at once" in str(error)
+        result = None
+    elapsed = time.perf_counter() - started
+    assert elapsed <= limit * 1.1 + 0.5
+    if result is not None and not result.optimal:
+        # best found: never worse than what the baselines found
+        for b in (result.baselines.local_per_country, result.baselines.single_plan):
+            if b is not None and b.short_gb == result.short_gb:
+                assert result.objective_base <= b.objective_base + json.loads("0.005")
