@@ -80,10 +80,6 @@ def _decimal(value: Any, path: str, low: Decimal, high: Decimal | None) -> Decim
     return d
 
 
-def _is_country(code: Any) -> bool:
-    return isinstance(code, str) and code in COUNTRIES
-
-
 def _unique_list(value: Any, path: str, what: str, check, error) -> tuple:
     """A list of distinct strings that each pass `check`; `error(item)` says why one does not."""
     if not isinstance(value, list):
@@ -148,8 +144,8 @@ def parse_trip(data: dict, catalog: Catalog) -> Trip:
         obj.get("resident_in", []),
         "resident_in",
         "country codes",
-        _is_country,
-        lambda c: f"{c!r} is not an ISO 3166-1 alpha-2 code",
+        is_country_code,
+        lambda c: f"{c!r} is not an ISO 3166-1 alpha-2 code (nor XK)",
     )
     # operators a test catalog names only through its plans count as known too
     operators = set(catalog.operators) | {p.operator for p in catalog.plans}
