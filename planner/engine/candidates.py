@@ -164,6 +164,11 @@ def _catalog_index(catalog: Catalog) -> _CatalogIndex:
     return index
 
 
+def plans_naming(catalog: Catalog, country: str) -> list[Plan]:
+    """The plans with a coverage entry that names `country` (catalog order)."""
+    return [catalog.plans[n] for n in _catalog_index(catalog).by_country.get(country, ())]
+
+
 @dataclass(frozen=True)
 class _TripIndex:
     """Per-country facts of the trip, computed once for all plans."""

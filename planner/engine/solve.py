@@ -7,7 +7,7 @@ The MILP works in floats; the chosen purchases are then priced again exactly
 import time
 from collections import defaultdict
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from planner.engine.candidates import (
     build_candidates,
     eligible,
     penalty_in_base,
+    plans_naming,
     prune_candidates,
     trip_days,
 )
@@ -798,54 +799,94 @@ _WHY = {
 }
 
 
-def _failures(plan, country: str, i: int, trip: Trip, catalog: Catalog, voice: bool, held: bool):
+@dataclass(frozen=True)
+class _Conditions:
+    """What the trip asks, once for all the short days."""
+
+    rank: int
+    resident_in: frozenset[str]
+    known: frozenset[str]  # operators whose new-customer offers do not apply
+    memo: dict = field(default_factory=dict)  # (country, voice) -> [(plan, failures)]
+
+
+def _static_failures(plan, country: str, trip: Trip, catalog: Catalog, voice: bool, cond):
+    """The conditions a plan fails on any day in `country` (dates aside)."""
     entry = next((cov for cov in plan.coverage if country in cov.countries), None)
     out = set()
-    rank = trip.min_network.rank if trip.min_network else 0
-    if entry.network.rank < rank:
+    if cond.rank and entry.network.rank < cond.rank:
         out.add("network")
     if voice and not plan.voice:
         out.add("no-voice")
-    if held:
-        return out  # an owned plan is always allowed
-    if not eligible(plan, catalog, frozenset(trip.resident_in)):
+    if plan.slug in trip.owned:
+        return frozenset(out)  # an owned plan is always allowed
+    if not eligible(plan, catalog, cond.resident_in):
         out.add("residents-only")
     if trip.esim_only and not plan.esim:
         out.add("esim-only")
+    if plan.new_customer_only and plan.operator in cond.known:
+        out.add("new-customer-used")
+    return frozenset(out)
+
+
+def _off_sale(plan, i: int, trip: Trip) -> bool:
+    """No activation day that reaches trip day i lies in the plan's sale window."""
+    if plan.available_from is None and plan.available_until is None:
+        return False
     first = trip.start_date + timedelta(days=max(i - plan.validity_days + 1, 0))
     last = trip.start_date + timedelta(days=i)
-    if (plan.available_from is not None and plan.available_from > last) or (
+    return (plan.available_from is not None and plan.available_from > last) or (
         plan.available_until is not None and plan.available_until < first
-    ):
-        out.add("dates")
-    known = set(trip.customer_of) | {catalog.plan(s).operator for s in trip.owned}
-    if plan.new_customer_only and plan.operator in known:
-        out.add("new-customer-used")
-    return out
+    )
 
 
 def _short_reason(
-    trip: Trip, catalog: Catalog, i: int, country: str, voice: bool, esims: int, found: bool
+    trip: Trip, catalog: Catalog, i: int, country: str, voice: bool, esims: int, found: bool, cond
 ):
     if not found:
         return "time-limit", {}
-    plans = [p for p in catalog.plans if any(country in cov.countries for cov in p.coverage)]
+    plans = plans_naming(catalog, country)
     if not plans:
         return "no-plan", {}
-    fails = [
-        (len(f), f, p)
-        for p in plans
-        for f in [_failures(p, country, i, trip, catalog, voice, p.slug in trip.owned)]
-    ]
-    fewest = min(n for n, _, _ in fails)
+    # the day matters only through plans with a sale window: without any, one answer
+    if ("dated", country) not in cond.memo:
+        cond.memo[("dated", country)] = any(p.available_from or p.available_until for p in plans)
+    day_key = (country, voice, i if cond.memo[("dated", country)] else None)
+    if day_key not in cond.memo:
+        cond.memo[day_key] = _condition(trip, catalog, i, country, voice, esims, plans, cond)
+    return cond.memo[day_key]
+
+
+def _condition(trip, catalog, i: int, country: str, voice: bool, esims: int, plans, cond):
+    key = (country, voice)
+    if key not in cond.memo:
+        # plans without a sale window fail the same on every day: summed up once,
+        # per number of failures, as the codes seen and whether all are first-order
+        undated: dict[int, tuple[frozenset, bool]] = {}
+        dated = []
+        for p in plans:
+            f = _static_failures(p, country, trip, catalog, voice, cond)
+            if p.slug not in trip.owned and (p.available_from or p.available_until):
+                dated.append((p, f))
+                continue
+            codes, first = undated.get(len(f), (frozenset(), True))
+            undated[len(f)] = (codes | f, first and p.new_customer_only)
+        cond.memo[key] = (undated, dated)
+    undated, dated = cond.memo[key]
+    groups = dict(undated)
+    for p, f in dated:
+        if _off_sale(p, i, trip):
+            f = f | {"dates"}
+        codes, first = groups.get(len(f), (frozenset(), True))
+        groups[len(f)] = (codes | f, first and p.new_customer_only)
+    fewest = min(groups)
+    codes, all_first_order = groups[fewest]
     if fewest == 0:
         if trip.max_esims is not None and esims >= trip.max_esims:
             return "max-esims", {"max_esims": str(trip.max_esims)}
-        open_ = [p for n, _, p in fails if n == 0]
-        if all(p.new_customer_only for p in open_):
+        if all_first_order:
             return "new-customer-used", {}
         return "limits", {}
-    code = next(c for c in _CONDITIONS if any(c in f for n, f, _ in fails if n == fewest))
+    code = next(c for c in _CONDITIONS if c in codes)
     details = {}
     if code == "network":
         details = {
@@ -874,6 +915,11 @@ def _short_reason(
 
 def _short_days(trip, catalog, days, shorts, esims: int, found: bool) -> tuple[ShortDay, ...]:
     """One entry per short day: data and voice together, one condition."""
+    cond = _Conditions(
+        rank=trip.min_network.rank if trip.min_network else 0,
+        resident_in=frozenset(trip.resident_in),
+        known=frozenset(trip.customer_of) | options_for(trip, catalog).owned_operators,
+    )
     by_day: dict[date, list[Short]] = defaultdict(list)
     for s in shorts:
         by_day[s.date].append(s)
@@ -883,7 +929,7 @@ def _short_days(trip, catalog, days, shorts, esims: int, found: bool) -> tuple[S
         i = (day - trip.start_date).days
         country = items[0].country
         # a day short of data is explained by the data; voice alone by the voice plans
-        code, details = _short_reason(trip, catalog, i, country, not data, esims, found)
+        code, details = _short_reason(trip, catalog, i, country, not data, esims, found, cond)
         text = {"country": country, "min_network": str(trip.min_network), **details}
         out.append(
             ShortDay(
