@@ -1,5 +1,4 @@
-import json
-
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -36,6 +35,7 @@ from catalog.models import (
     RateSet,
     Region,
 )
+from planner.engine.bounds import BoundsError, load_json
 
 PREVIEW_ROWS = 200
 
@@ -577,14 +577,17 @@ class CatalogImportAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                content = upload.read().decode("utf-8")
+                raw = upload.read()
                 # the preview too: some problems only show against the stored catalog
                 preview_import(
-                    parse_catalog(json.loads(content)), replace=form.cleaned_data["replace"]
+                    parse_catalog(
+                        load_json(raw, max_bytes=settings.CATALOG_IMPORT_MAX_BYTES, what="the file")
+                    ),
+                    replace=form.cleaned_data["replace"],
                 )
-            # json raises RecursionError, not JSONDecodeError, on deeply nested arrays.
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-                problems = [f"{upload.name}: not a JSON document: {error}"]
+                content = raw.decode("utf-8")
+            except BoundsError as error:
+                problems = [f"{upload.name}: {error}"]
             except CatalogError as error:
                 problems = [str(problem) for problem in error.problems[:50]]
             else:
@@ -624,7 +627,7 @@ class CatalogImportAdmin(admin.ModelAdmin):
         pending = get_object_or_404(CatalogImport, pk=pk, status=CatalogImport.Status.PREVIEWED)
         try:
             return self._preview_or_apply(request, pending)
-        except CatalogError as error:
+        except (BoundsError, CatalogError) as error:
             # Checked at upload, but the checks may have grown stricter since (a deploy
             # between upload and confirmation), and some need the stored catalog (a
             # residents-only plan left without its operator's country): say so rather
@@ -635,7 +638,7 @@ class CatalogImportAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:catalog_catalogimport_add"))
 
     def _preview_or_apply(self, request, pending: CatalogImport):
-        doc = parse_catalog(json.loads(pending.content))
+        doc = parse_catalog(load_json(pending.content, max_bytes=len(pending.content) * 4))
         if request.method == "POST":
             with transaction.atomic():
                 current = CatalogVersion.current()

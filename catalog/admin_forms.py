@@ -2,12 +2,14 @@
 typed as "@REGION FR DE", and checks across the inline rows of one plan."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog import store
 from catalog.document import country_tokens, overlapping_windows
 from catalog.models import CoverageEntry
+from planner.engine.bounds import size_text
 from planner.engine.countries import is_country_code
 
 
@@ -123,3 +125,14 @@ class ImportUploadForm(forms.Form):
         label=_("retire what is missing"),
         help_text=_("Plans and operators not in the file are retired (kept for history)."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Checked before the file is read: Django has spooled it to disk, not memory.
+        limit = settings.CATALOG_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s (setting MAX_IMPORT_BYTES)."),
+                params={"size": size_text(upload.size), "limit": size_text(limit)},
+            )
+        return upload

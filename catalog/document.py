@@ -16,6 +16,7 @@ from typing import Any
 
 from babel.numbers import list_currencies
 
+from planner.engine.bounds import date_in_range, http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.model import (
     EU_FAIR_USE,
@@ -254,9 +255,20 @@ def _date(value: Any, path: str) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise _Invalid(path, f'{value!r} is not an ISO date such as "2026-06-01"')
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise _Invalid(path, f"{value!r} is not a valid date") from None
+    if problem := date_in_range(parsed):
+        raise _Invalid(path, f"{value} {problem}")
+    return parsed
+
+
+def _url(value: Any, path: str) -> str:
+    # Shown as a link on public pages: only http(s), never javascript: or data:.
+    text = _string(value, path, max_length=500)
+    if problem := http_url_error(text):
+        raise _Invalid(path, problem)
+    return text
 
 
 def _country(value: Any, path: str) -> str:
@@ -348,7 +360,7 @@ def _operator(obj: Any) -> tuple[Operator, list]:
         name=_string(obj["name"], "name", blank=False),
         country=_optional(_country)(obj.get("country"), "country"),
         kind=_choice(obj["kind"], "kind", enum=OperatorKind),
-        website=_string(obj.get("website", ""), "website", max_length=500),
+        website=_url(obj.get("website", ""), "website"),
     )
     return operator, _list(obj.get("plans", []), "plans")
 
@@ -491,7 +503,7 @@ def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_
         throttle_kbps=_optional(_integer)(get("throttle_kbps"), "throttle_kbps", minimum=0),
         notes=_string(get("notes", ""), "notes", max_length=5000),
         promotions=tuple(promotions),
-        source_url=_string(get("source_url", ""), "source_url", max_length=500),
+        source_url=_url(get("source_url", ""), "source_url"),
         verified_on=_optional(_date)(get("verified_on"), "verified_on"),
     )
 

@@ -9,6 +9,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import envbool, envint, envlist, envstr
+from planner.engine.bounds import DEFAULT_MAX_IMPORT_BYTES, DEFAULT_MAX_REQUEST_BYTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -175,6 +176,11 @@ LOGGING = {
 # Where the shared spec, examples and real data live (never copied in here).
 SHARED_DIR = Path(envstr("ROAMPLAN_SHARED_DIR") or BASE_DIR.parent / "shared")
 SAMPLE_CATALOG = BASE_DIR / "catalog" / "sample" / "catalog.json"
+
+# Input bounds that depend on the machine (the others are in planner/engine/bounds.py).
+# Django refuses a larger request body with a 400 naming the limit (config/views.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
+CATALOG_IMPORT_MAX_BYTES = envint("MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)
 
 # How long the engine may search before it returns its best, unproven answer.
 PLANNER_TIME_LIMIT = float(envstr("PLANNER_TIME_LIMIT", "10"))
