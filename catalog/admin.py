@@ -17,7 +17,9 @@ from catalog.admin_forms import (
     CoverageEntryForm,
     CoverageFormSet,
     ImportUploadForm,
+    PlanForm,
     PromotionFormSet,
+    RateFormSet,
 )
 from catalog.document import CatalogError, parse_catalog
 from catalog.importer import apply_import, preview_import
@@ -48,6 +50,25 @@ def _saved_a_change(form, formsets=(), *, change: bool) -> bool:
     # "Save" on an untouched form is no change: a new version would make every
     # process reload the whole catalog for nothing.
     return not change or form.has_changed() or any(f.has_changed() for f in formsets)
+
+
+def warn_unpriced(request: HttpRequest) -> None:
+    """Offered plans the rates in force cannot price are left out by the planner: say so."""
+    plans = Plan.objects.offered().unpriced(store.rates_or_default().per_base)
+    count = plans.count()
+    if count:
+        slugs = ", ".join(plans.order_by("slug").values_list("slug", flat=True)[:10])
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d offered plan has no exchange rate in force and is left out of "
+                "every plan: %(slugs)s. Add a rate set with its currency.",
+                "%(count)d offered plans have no exchange rate in force and are left out of "
+                "every plan: %(slugs)s. Add a rate set with their currencies.",
+                count,
+            )
+            % {"count": count, "slugs": slugs + (" …" if count > 10 else "")},
+        )
 
 
 def _plan_snapshots(pks) -> dict:
@@ -282,6 +303,7 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "operator__name", "operator__slug"]
     list_per_page = 50
     autocomplete_fields = ["operator"]
+    form = PlanForm
     inlines = [CoverageEntryInline, PromotionInline, PlanChangeInline]
     actions = ["mark_verified_today", "retire", "offer_again", "duplicate"]
     readonly_fields = ["retired_at"]
@@ -352,6 +374,11 @@ class PlanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # retired, never deleted: history stays
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            warn_unpriced(request)
+        return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
@@ -486,13 +513,34 @@ class RegionAdmin(admin.ModelAdmin):
         if _saved_a_change(form, change=change):
             _record(request, f"admin: region {obj.name}")
 
+    def get_deleted_objects(self, objs, request):
+        # Coverage entries name their regions ("@EU_RLAH"), and export writes them back
+        # from the region: a region in use is protected, like a plan with history.
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        for region in objs:
+            using = Plan.objects.offered().filter(
+                coverage_entries__regions__regex=rf"(^| ){region.name}( |$)"
+            )
+            protected.extend(
+                _("Region %(region)s is used by the coverage of plan %(plan)s")
+                % {"region": region.name, "plan": plan.slug}
+                for plan in using.distinct()[:20]
+            )
+        return deleted, counts, perms, protected
+
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         _record(request, f"admin: deleted region {obj.name}")
 
+    def delete_queryset(self, request, queryset):
+        names = ", ".join(queryset.values_list("name", flat=True))
+        super().delete_queryset(request, queryset)
+        _record(request, f"admin: deleted regions {names}")
+
 
 class RateInline(admin.TabularInline):
     model = Rate
+    formset = RateFormSet
     extra = 3
 
 
@@ -518,6 +566,11 @@ class RateSetAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            warn_unpriced(request)
+        return super().changelist_view(request, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

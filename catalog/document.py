@@ -452,6 +452,10 @@ def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_
     coverage = tuple(
         _coverage(entry, f"coverage[{i}]", regions, seen) for i, entry in enumerate(entries)
     )
+    for i, entry in enumerate(coverage):
+        # The regulation's wholesale cap is in EUR: the engine converts it.
+        if entry.cap_gb == EU_FAIR_USE and "EUR" not in per_base:
+            raise _Invalid(f"coverage[{i}].cap_gb", f'"{EU_FAIR_USE}" needs an EUR rate')
 
     promotions = sorted(
         (

@@ -122,7 +122,34 @@ class ImportPreview:
         return ", ".join(parts)
 
 
+def check_rates(doc: CatalogDocument, *, replace: bool = False) -> None:
+    """The file's rates come into force: refuse them (CatalogError) unless they price
+    every plan still offered afterwards, the stored plans the file leaves alone too."""
+    per_base = doc.rates.per_base
+    missing: dict[str, str] = {}  # currency: a plan that needs it
+    for plan in doc.plans:
+        for code in engine.rates_needed(plan) - per_base.keys():
+            missing.setdefault(code, plan.slug)
+    if not replace:
+        kept = Plan.objects.offered().exclude(slug__in=[plan.slug for plan in doc.plans])
+        for code in kept.rates_needed() - per_base.keys() - missing.keys():
+            example = kept.filter(currency=code).first() or kept.unpriced(per_base).first()
+            missing[code] = example.slug if example else ""
+    if missing:
+        codes = sorted(missing)
+        examples = ", ".join(f"{code} (plan {missing[code]!r})" for code in codes)
+        raise CatalogError(
+            [
+                Problem(
+                    "rates.per_base",
+                    f"has no rate for {', '.join(codes)}, which offered plans need: {examples}",
+                )
+            ]
+        )
+
+
 def preview_import(doc: CatalogDocument, *, replace: bool = False) -> ImportPreview:
+    check_rates(doc, replace=replace)
     preview = ImportPreview(doc=doc, replace=replace)
 
     in_force = store.rates_in_force()

@@ -239,6 +239,25 @@ class PlanQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(verified_on__gte=today - STALE_AFTER)
 
+    def rates_needed(self) -> set[str]:
+        """The twin of `planner.engine.model.rates_needed` over these plans."""
+        needed = set(self.order_by().values_list("currency", flat=True).distinct())
+        if CoverageEntry.objects.filter(plan__in=self, eu_fair_use=True).exists():
+            needed.add("EUR")
+        return needed
+
+    def unpriced(self, per_base: Iterable[str]):
+        """Plans the planner cannot price with these rates (it leaves them out)."""
+        codes = list(per_base)
+        missing = ~Q(currency__in=codes)
+        if "EUR" not in codes:
+            missing |= Q(
+                models.Exists(
+                    CoverageEntry.objects.filter(plan=models.OuterRef("pk"), eu_fair_use=True)
+                )
+            )
+        return self.filter(missing)
+
     def with_price_per_gb(self):
         # SQLite divides two whole-number decimals as integers; a float cast avoids
         # that, and the result only orders plans and is shown rounded to cents.

@@ -7,6 +7,7 @@ first would double the work for nothing.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -37,6 +38,11 @@ def rates_in_force() -> engine.Rates | None:
     if rate_set is None:
         return None
     return engine.Rates(base=rate_set.base, per_base=rate_set.per_base, as_of=rate_set.as_of)
+
+
+def rates_or_default() -> engine.Rates:
+    """The rates the planner uses: those in force, or EUR alone before any set exists."""
+    return rates_in_force() or engine.Rates(base="EUR", per_base={"EUR": Decimal(1)})
 
 
 def regions() -> dict[str, frozenset[str]]:
@@ -122,9 +128,8 @@ def plans(queryset: QuerySet) -> list[StoredPlan]:
 
 def offered_document() -> CatalogDocument:
     """What is on offer now: the document export writes and the planner loads."""
-    rates = rates_in_force() or engine.Rates(base="EUR", per_base={"EUR": 1})
     return CatalogDocument(
-        rates=rates,
+        rates=rates_or_default(),
         regions=regions(),
         operators=tuple(op for _, op, _ in operators(Operator.objects.active())),
         plans=tuple(stored.plan for stored in plans(Plan.objects.offered())),

@@ -42,6 +42,7 @@ class Command(BaseCommand):
             data = load_json(raw, max_bytes=limit, what="the file")
         except BoundsError as error:
             raise CommandError(f"{file}: {error}") from None
+        sample = sample or file.resolve() == Path(settings.SAMPLE_CATALOG).resolve()
         try:
             doc = parse_catalog(data)
             # the import itself refuses what only the stored catalog can show wrong
