@@ -156,6 +156,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
