@@ -6,6 +6,7 @@ without a database, and the import command validates a whole file here before it
 touches one. Everything the file can get wrong is decided here, once.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -165,7 +166,11 @@ def _check_keys(
     if not isinstance(obj, dict):
         raise _Invalid(path or label, "must be an object")
     prefix = f"{path}." if path else ""
-    unknown = sorted(map(str, obj.keys() - allowed))
+    # An empty or odd key is quoted, so the error still names something.
+    unknown = [
+        key if key.isidentifier() else json.dumps(key)
+        for key in sorted(map(str, obj.keys() - allowed))
+    ]
     if unknown:
         raise _Invalid(f"{prefix}{unknown[0]}", f"unknown key(s): {', '.join(unknown)}")
     missing = sorted(required - obj.keys())

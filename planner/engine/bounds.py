@@ -130,19 +130,19 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict:
         seen: set[str] = set()
         for key, _value in pairs:
             if key in seen:
-                raise BoundsError(f"the key {json.dumps(key)} appears twice in one object")
+                raise BoundsError(f"has the key {json.dumps(key)} twice in one object")
             seen.add(key)
     return obj
 
 
 def _integer(text: str) -> int:
     if len(text.lstrip("-")) > MAX_JSON_INTEGER_DIGITS:
-        raise BoundsError(f"a number has more than {MAX_JSON_INTEGER_DIGITS} digits")
+        raise BoundsError(f"has a number of more than {MAX_JSON_INTEGER_DIGITS} digits")
     return int(text)
 
 
 def _constant(name: str) -> Any:
-    raise BoundsError(f"{name} is not a JSON value")
+    raise BoundsError(f"has {name}, which is not a JSON value")
 
 
 def load_json(raw: bytes | str, *, max_bytes: int, what: str = "the document") -> Any:
@@ -165,8 +165,8 @@ def load_json(raw: bytes | str, *, max_bytes: int, what: str = "the document") -
         data = json.loads(
             raw, object_pairs_hook=_pairs, parse_int=_integer, parse_constant=_constant
         )
-    except BoundsError:
-        raise
+    except BoundsError as error:  # from the hooks: say which document
+        raise BoundsError(f"{what} {error.message}") from None
     except RecursionError:
         raise BoundsError(f"{what} nests deeper than {MAX_JSON_DEPTH} levels") from None
     except ValueError as error:  # JSONDecodeError is one

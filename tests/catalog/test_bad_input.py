@@ -29,7 +29,7 @@ def _upload(client, content: bytes, name: str = "catalog.json"):
 def test_an_upload_with_a_huge_integer_is_an_error_not_a_500(editor_client):
     response = _upload(editor_client, b'{"format": ' + b"9" * 5000 + b"}")
     assert response.status_code == 200
-    assert "catalog.json: a number has more than 18 digits" in response.text
+    assert "catalog.json: the file has a number of more than 18 digits" in response.text
     assert not CatalogImport.objects.exists()
 
 

@@ -228,7 +228,7 @@ def _broken_files():
     return [
         ("not json", "{", "not a JSON document"),
         ("nested too deep", "[" * 100_000, "nests deeper than 32 levels"),
-        ("huge integer", "[" + "9" * 5000 + "]", "more than 18 digits"),
+        ("huge integer", "[" + "9" * 5000 + "]", "a number of more than 18 digits"),
         ("javascript url", plan_field(source_url="javascript:alert(1)"), "field 'source_url'"),
         ("data url", plan_field(source_url="data:text/html,x"), "field 'source_url'"),
         (

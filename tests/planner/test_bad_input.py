@@ -103,9 +103,9 @@ TRIP = {"start_date": "2026-06-01", "legs": [{"country": "FR", "days": 3, "gb_pe
         (json.dumps({**TRIP, "start_date": "9999-12-31"}), "start_date: must be between"),
         (json.dumps({**TRIP, "switch_penalty": "1E+999999999999999999"}), "switch_penalty"),
         (json.dumps({**TRIP, "": 1}), 'bad trip: "": unknown key(s): ""'),
-        ('{"legs": 1, "legs": 2}', 'the key "legs" appears twice'),
-        ('{"start_date": NaN}', "NaN is not a JSON value"),
-        ('{"devices": ' + "9" * 5000 + "}", "more than 18 digits"),
+        ('{"legs": 1, "legs": 2}', 'the trip has the key "legs" twice'),
+        ('{"start_date": NaN}', "has NaN, which is not a JSON value"),
+        ('{"devices": ' + "9" * 5000 + "}", "a number of more than 18 digits"),
         ("x" * 70_000, "larger than the limit of 64 kB"),
     ],
     ids=[
