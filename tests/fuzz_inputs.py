@@ -205,7 +205,8 @@ CATALOG = {
     "rates": {
         "base": "EUR",
         "as_of": "2026-11-01",
-        "per_base": {"EUR": "1", "USD": "1.08", "CHF": "0.94"},
+        # the sample catalog's currencies: a file may not drop a rate stored plans need
+        "per_base": {"EUR": "1", "USD": "1.08", "GBP": "0.86", "CHF": "0.94"},
     },
     "regions": {"ALPS": ["CH", "AT"]},
     "operators": [

@@ -34,7 +34,7 @@ def fuzz(examples: int) -> settings:
 
 # A trip line names its field ("bad trip: legs[0].days: ..."); a file-level one says
 # what about the file is wrong.
-TRIP_ERROR = re.compile(r"bad trip: [^\s:]+: \S|: the trip |: \S+: No such file")
+TRIP_ERROR = re.compile(r"bad trip: (?=\S).+?: \S|: the trip |: \S+: No such file")
 CATALOG_ERROR = re.compile(r"field '[^']+'|: the file ")
 
 
