@@ -4,7 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -69,6 +69,17 @@ def warn_unpriced(request: HttpRequest) -> None:
             )
             % {"count": count, "slugs": slugs + (" …" if count > 10 else "")},
         )
+
+
+def catalog_file_response(operator_ids: list[int] | None = None) -> HttpResponse:
+    """The offered catalog (or these operators of it) as an esim-catalog/1 download,
+    the same document `export_catalog` writes."""
+    name = f"catalog-{timezone.localdate().isoformat()}.json"
+    response = HttpResponse(
+        store.catalog_text(operator_ids), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _plan_snapshots(pks) -> dict:
@@ -222,7 +233,7 @@ class OperatorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OperatorPlanInline]
-    actions = ["retire", "offer_again"]
+    actions = ["export", "retire", "offer_again"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(plan_count=Count("plans"))
@@ -247,6 +258,10 @@ class OperatorAdmin(admin.ModelAdmin):
             if count:
                 _record(request, f"admin: {note} ({count} operator(s))")
         return count
+
+    @admin.action(description=_("Export as a catalog file (select all for the whole catalog)"))
+    def export(self, request, queryset):
+        return catalog_file_response(list(queryset.values_list("pk", flat=True)))
 
     @admin.action(description=_("Retire: no longer offered, kept for history"))
     def retire(self, request, queryset):
@@ -619,6 +634,11 @@ class CatalogImportAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="catalog_catalogimport_preview",
             ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="catalog_catalogimport_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -674,6 +694,11 @@ class CatalogImportAdmin(admin.ModelAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return catalog_file_response()
+
     def preview_view(self, request, pk: int):
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -692,30 +717,47 @@ class CatalogImportAdmin(admin.ModelAdmin):
 
     def _preview_or_apply(self, request, pending: CatalogImport):
         doc = parse_catalog(load_json(pending.content, max_bytes=len(pending.content) * 4))
+        percent = settings.IMPORT_CONFIRM_PERCENT
         if request.method == "POST":
+            unconfirmed = False
+            confirmed = request.POST.get("confirm_sweeping") == "yes"
             with transaction.atomic():
                 current = CatalogVersion.current()
                 label = current.label if current else ""
                 if label == pending.based_on:
                     preview = preview_import(doc, replace=pending.replace)
-                    apply_import(
-                        preview, user=request.user, note=f"admin import {pending.filename}"
-                    )
-                    pending.status = CatalogImport.Status.APPLIED
-                    pending.summary = preview.summary[:300]
-                    pending.applied_at = timezone.now()
-                    pending.save()
+                    # The same click as a price fix must not retire the catalog.
+                    unconfirmed = preview.sweeping(percent) and not confirmed
+                    if not unconfirmed:
+                        apply_import(
+                            preview, user=request.user, note=f"admin import {pending.filename}"
+                        )
+                        pending.status = CatalogImport.Status.APPLIED
+                        pending.summary = preview.summary[:300]
+                        pending.applied_at = timezone.now()
+                        pending.save()
             if pending.status == CatalogImport.Status.APPLIED:
                 self.message_user(request, _("Imported: %s.") % pending.summary, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:catalog_catalogimport_changelist"))
-            # Someone changed the catalog since this preview: show the new difference.
-            pending.based_on = label
-            pending.save(update_fields=["based_on"])
-            self.message_user(
-                request,
-                _("The catalog changed since the preview; check the changes again."),
-                messages.WARNING,
-            )
+            if unconfirmed:
+                self.message_user(
+                    request,
+                    _(
+                        "Nothing was imported: this file retires or reprices more than "
+                        "%(percent)s %% of the plans on offer. Tick the box to confirm it."
+                    )
+                    % {"percent": percent},
+                    messages.ERROR,
+                )
+            else:
+                # Someone changed the catalog since this preview: show the new difference.
+                pending.based_on = label
+                pending.save(update_fields=["based_on"])
+                self.message_user(
+                    request,
+                    _("The catalog changed since the preview; check the changes again."),
+                    messages.WARNING,
+                )
         preview = preview_import(doc, replace=pending.replace)
         context = {
             **self.admin_site.each_context(request),
@@ -727,5 +769,7 @@ class CatalogImportAdmin(admin.ModelAdmin):
             "updated": preview.updated[:PREVIEW_ROWS],
             "retired": preview.retired[:PREVIEW_ROWS],
             "limit": PREVIEW_ROWS,
+            "sweeping": preview.sweeping(percent),
+            "percent": percent,
         }
         return TemplateResponse(request, "admin/catalog/catalogimport/preview.html", context)

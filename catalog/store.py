@@ -5,13 +5,20 @@ all 10k plans of the real catalog on a cold cache, and building model instances
 first would double the work for nothing.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from catalog.document import PLAN_TERMS, PROMOTION_TERMS, CatalogDocument, dump_plan
+from catalog.document import (
+    PLAN_TERMS,
+    PROMOTION_TERMS,
+    CatalogDocument,
+    dump_catalog,
+    dump_plan,
+)
 from catalog.models import (
     CoverageCountry,
     CoverageEntry,
@@ -126,13 +133,25 @@ def plans(queryset: QuerySet) -> list[StoredPlan]:
     return stored
 
 
-def offered_document() -> CatalogDocument:
-    """What is on offer now: the document export writes and the planner loads."""
+def offered_document(operator_ids: list[int] | None = None) -> CatalogDocument:
+    """What is on offer now: the document export writes and the planner loads; with
+    `operator_ids`, only those operators and their plans (admin's export action)."""
+    ops, offered = Operator.objects.active(), Plan.objects.offered()
+    if operator_ids is not None:
+        ops, offered = ops.filter(pk__in=operator_ids), offered.filter(operator__in=operator_ids)
     return CatalogDocument(
         rates=rates_or_default(),
         regions=regions(),
-        operators=tuple(op for _, op, _ in operators(Operator.objects.active())),
-        plans=tuple(stored.plan for stored in plans(Plan.objects.offered())),
+        operators=tuple(op for _, op, _ in operators(ops)),
+        plans=tuple(stored.plan for stored in plans(offered)),
+    )
+
+
+def catalog_text(operator_ids: list[int] | None = None) -> str:
+    """The offered catalog as the file `export_catalog` and admin's export write."""
+    return (
+        json.dumps(dump_catalog(offered_document(operator_ids)), indent=1, ensure_ascii=False)
+        + "\n"
     )
 
 

@@ -188,6 +188,9 @@ SAMPLE_CATALOG = BASE_DIR / "catalog" / "sample" / "catalog.json"
 # Django refuses a larger request body with a 400 naming the limit (config/views.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
 CATALOG_IMPORT_MAX_BYTES = envint("MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)
+# An admin import retiring or repricing more than this share of the offered plans
+# asks for a second, explicit confirmation.
+IMPORT_CONFIRM_PERCENT = envint("IMPORT_CONFIRM_PERCENT", 20)
 
 # How long the engine may search before it returns its best, unproven answer.
 try:
