@@ -22,6 +22,7 @@ from planner.engine.bounds import (
     MAX_LEGS,
     MAX_SWITCH_PENALTY,
     MIN_DATE,
+    date_in_range,
 )
 from planner.engine.model import Catalog
 
@@ -50,7 +51,7 @@ def country_code(text: str) -> str | None:
 
 def _date_bounds(value: date) -> None:
     # Python's dates end in 9999: a trip starting near there cannot even be counted.
-    if not MIN_DATE <= value <= MAX_DATE:
+    if date_in_range(value):
         raise forms.ValidationError(
             _("Pick a date between %(first)s and %(last)s."),
             params={
