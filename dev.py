@@ -10,6 +10,7 @@ Only the standard library is used here, so this runs before anything is installe
 
 import hashlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
+ENV_FILE = ROOT / ".env"
 MINIMUM = (3, 12)
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -110,10 +112,27 @@ def dev_env() -> dict[str, str]:
     return {"DEBUG": "1", **os.environ}
 
 
+def ensure_env_file() -> None:
+    # What makes `.venv/bin/python manage.py ...` work afterwards: the settings read
+    # this file for variables the environment does not set. Never overwritten, so a
+    # developer's own additions stay; git-ignored, so the key stays on this machine.
+    if ENV_FILE.exists():
+        return
+    say("Writing development settings to .env (DEBUG on, a local secret key)")
+    ENV_FILE.write_text(
+        "# Development settings for manage.py, written by dev.py; not for production.\n"
+        "DEBUG=1\n"
+        f"SECRET_KEY=dev-{secrets.token_urlsafe(40)}\n",
+        encoding="utf-8",
+    )
+    ENV_FILE.chmod(0o600)
+
+
 def setup(extras: str = "") -> None:
     ensure_venv()
     ensure_dependencies(extras)
     compile_translations()
+    ensure_env_file()
 
 
 def main(argv: list[str]) -> int:

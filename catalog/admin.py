@@ -1,11 +1,10 @@
-import json
-
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +17,9 @@ from catalog.admin_forms import (
     CoverageEntryForm,
     CoverageFormSet,
     ImportUploadForm,
+    PlanForm,
     PromotionFormSet,
+    RateFormSet,
 )
 from catalog.document import CatalogError, parse_catalog
 from catalog.importer import apply_import, preview_import
@@ -36,6 +37,7 @@ from catalog.models import (
     RateSet,
     Region,
 )
+from planner.engine.bounds import BoundsError, load_json
 
 PREVIEW_ROWS = 200
 
@@ -48,6 +50,36 @@ def _saved_a_change(form, formsets=(), *, change: bool) -> bool:
     # "Save" on an untouched form is no change: a new version would make every
     # process reload the whole catalog for nothing.
     return not change or form.has_changed() or any(f.has_changed() for f in formsets)
+
+
+def warn_unpriced(request: HttpRequest) -> None:
+    """Offered plans the rates in force cannot price are left out by the planner: say so."""
+    plans = Plan.objects.offered().unpriced(store.rates_or_default().per_base)
+    count = plans.count()
+    if count:
+        slugs = ", ".join(plans.order_by("slug").values_list("slug", flat=True)[:10])
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d offered plan has no exchange rate in force and is left out of "
+                "every plan: %(slugs)s. Add a rate set with its currency.",
+                "%(count)d offered plans have no exchange rate in force and are left out of "
+                "every plan: %(slugs)s. Add a rate set with their currencies.",
+                count,
+            )
+            % {"count": count, "slugs": slugs + (" …" if count > 10 else "")},
+        )
+
+
+def catalog_file_response(operator_ids: list[int] | None = None) -> HttpResponse:
+    """The offered catalog (or these operators of it) as an esim-catalog/1 download,
+    the same document `export_catalog` writes."""
+    name = f"catalog-{timezone.localdate().isoformat()}.json"
+    response = HttpResponse(
+        store.catalog_text(operator_ids), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _plan_snapshots(pks) -> dict:
@@ -201,7 +233,7 @@ class OperatorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OperatorPlanInline]
-    actions = ["retire", "offer_again"]
+    actions = ["export", "retire", "offer_again"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(plan_count=Count("plans"))
@@ -226,6 +258,10 @@ class OperatorAdmin(admin.ModelAdmin):
             if count:
                 _record(request, f"admin: {note} ({count} operator(s))")
         return count
+
+    @admin.action(description=_("Export as a catalog file (select all for the whole catalog)"))
+    def export(self, request, queryset):
+        return catalog_file_response(list(queryset.values_list("pk", flat=True)))
 
     @admin.action(description=_("Retire: no longer offered, kept for history"))
     def retire(self, request, queryset):
@@ -282,6 +318,7 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "operator__name", "operator__slug"]
     list_per_page = 50
     autocomplete_fields = ["operator"]
+    form = PlanForm
     inlines = [CoverageEntryInline, PromotionInline, PlanChangeInline]
     actions = ["mark_verified_today", "retire", "offer_again", "duplicate"]
     readonly_fields = ["retired_at"]
@@ -352,6 +389,11 @@ class PlanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # retired, never deleted: history stays
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            warn_unpriced(request)
+        return super().changelist_view(request, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
@@ -486,13 +528,34 @@ class RegionAdmin(admin.ModelAdmin):
         if _saved_a_change(form, change=change):
             _record(request, f"admin: region {obj.name}")
 
+    def get_deleted_objects(self, objs, request):
+        # Coverage entries name their regions ("@EU_RLAH"), and export writes them back
+        # from the region: a region in use is protected, like a plan with history.
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        for region in objs:
+            using = Plan.objects.offered().filter(
+                coverage_entries__regions__regex=rf"(^| ){region.name}( |$)"
+            )
+            protected.extend(
+                _("Region %(region)s is used by the coverage of plan %(plan)s")
+                % {"region": region.name, "plan": plan.slug}
+                for plan in using.distinct()[:20]
+            )
+        return deleted, counts, perms, protected
+
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         _record(request, f"admin: deleted region {obj.name}")
 
+    def delete_queryset(self, request, queryset):
+        names = ", ".join(queryset.values_list("name", flat=True))
+        super().delete_queryset(request, queryset)
+        _record(request, f"admin: deleted regions {names}")
+
 
 class RateInline(admin.TabularInline):
     model = Rate
+    formset = RateFormSet
     extra = 3
 
 
@@ -518,6 +581,11 @@ class RateSetAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            warn_unpriced(request)
+        return super().changelist_view(request, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -566,6 +634,11 @@ class CatalogImportAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="catalog_catalogimport_preview",
             ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="catalog_catalogimport_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -577,14 +650,17 @@ class CatalogImportAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                content = upload.read().decode("utf-8")
+                raw = upload.read()
                 # the preview too: some problems only show against the stored catalog
                 preview_import(
-                    parse_catalog(json.loads(content)), replace=form.cleaned_data["replace"]
+                    parse_catalog(
+                        load_json(raw, max_bytes=settings.CATALOG_IMPORT_MAX_BYTES, what="the file")
+                    ),
+                    replace=form.cleaned_data["replace"],
                 )
-            # json raises RecursionError, not JSONDecodeError, on deeply nested arrays.
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-                problems = [f"{upload.name}: not a JSON document: {error}"]
+                content = raw.decode("utf-8")
+            except BoundsError as error:
+                problems = [f"{upload.name}: {error}"]
             except CatalogError as error:
                 problems = [str(problem) for problem in error.problems[:50]]
             else:
@@ -618,13 +694,18 @@ class CatalogImportAdmin(admin.ModelAdmin):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return catalog_file_response()
+
     def preview_view(self, request, pk: int):
         if not self.has_add_permission(request):
             raise PermissionDenied
         pending = get_object_or_404(CatalogImport, pk=pk, status=CatalogImport.Status.PREVIEWED)
         try:
             return self._preview_or_apply(request, pending)
-        except CatalogError as error:
+        except (BoundsError, CatalogError) as error:
             # Checked at upload, but the checks may have grown stricter since (a deploy
             # between upload and confirmation), and some need the stored catalog (a
             # residents-only plan left without its operator's country): say so rather
@@ -635,31 +716,48 @@ class CatalogImportAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:catalog_catalogimport_add"))
 
     def _preview_or_apply(self, request, pending: CatalogImport):
-        doc = parse_catalog(json.loads(pending.content))
+        doc = parse_catalog(load_json(pending.content, max_bytes=len(pending.content) * 4))
+        percent = settings.IMPORT_CONFIRM_PERCENT
         if request.method == "POST":
+            unconfirmed = False
+            confirmed = request.POST.get("confirm_sweeping") == "yes"
             with transaction.atomic():
                 current = CatalogVersion.current()
                 label = current.label if current else ""
                 if label == pending.based_on:
                     preview = preview_import(doc, replace=pending.replace)
-                    apply_import(
-                        preview, user=request.user, note=f"admin import {pending.filename}"
-                    )
-                    pending.status = CatalogImport.Status.APPLIED
-                    pending.summary = preview.summary[:300]
-                    pending.applied_at = timezone.now()
-                    pending.save()
+                    # The same click as a price fix must not retire the catalog.
+                    unconfirmed = preview.sweeping(percent) and not confirmed
+                    if not unconfirmed:
+                        apply_import(
+                            preview, user=request.user, note=f"admin import {pending.filename}"
+                        )
+                        pending.status = CatalogImport.Status.APPLIED
+                        pending.summary = preview.summary[:300]
+                        pending.applied_at = timezone.now()
+                        pending.save()
             if pending.status == CatalogImport.Status.APPLIED:
                 self.message_user(request, _("Imported: %s.") % pending.summary, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:catalog_catalogimport_changelist"))
-            # Someone changed the catalog since this preview: show the new difference.
-            pending.based_on = label
-            pending.save(update_fields=["based_on"])
-            self.message_user(
-                request,
-                _("The catalog changed since the preview; check the changes again."),
-                messages.WARNING,
-            )
+            if unconfirmed:
+                self.message_user(
+                    request,
+                    _(
+                        "Nothing was imported: this file retires or reprices more than "
+                        "%(percent)s %% of the plans on offer. Tick the box to confirm it."
+                    )
+                    % {"percent": percent},
+                    messages.ERROR,
+                )
+            else:
+                # Someone changed the catalog since this preview: show the new difference.
+                pending.based_on = label
+                pending.save(update_fields=["based_on"])
+                self.message_user(
+                    request,
+                    _("The catalog changed since the preview; check the changes again."),
+                    messages.WARNING,
+                )
         preview = preview_import(doc, replace=pending.replace)
         context = {
             **self.admin_site.each_context(request),
@@ -671,5 +769,7 @@ class CatalogImportAdmin(admin.ModelAdmin):
             "updated": preview.updated[:PREVIEW_ROWS],
             "retired": preview.retired[:PREVIEW_ROWS],
             "limit": PREVIEW_ROWS,
+            "sweeping": preview.sweeping(percent),
+            "percent": percent,
         }
         return TemplateResponse(request, "admin/catalog/catalogimport/preview.html", context)

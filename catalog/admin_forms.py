@@ -2,12 +2,14 @@
 typed as "@REGION FR DE", and checks across the inline rows of one plan."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from catalog import store
 from catalog.document import country_tokens, overlapping_windows
-from catalog.models import CoverageEntry
+from catalog.models import CoverageEntry, Plan
+from planner.engine.bounds import size_text
 from planner.engine.countries import is_country_code
 
 
@@ -83,6 +85,12 @@ class CoverageFormSet(forms.BaseInlineFormSet):
         ]
         if not live:
             raise ValidationError(_("A plan needs at least one coverage entry."))
+        if any(form.cleaned_data.get("eu_fair_use") for form in live) and (
+            "EUR" not in rates_in_force_codes()
+        ):
+            raise ValidationError(
+                _("The EU fair use cap needs an EUR exchange rate, and the rates in force lack it.")
+            )
         for number, form in enumerate(live, start=1):
             for country in getattr(form, "countries_set", ()):
                 if country in seen:
@@ -94,6 +102,51 @@ class CoverageFormSet(forms.BaseInlineFormSet):
                         params={"country": country, "a": seen[country], "b": number},
                     )
                 seen[country] = number
+
+
+def rates_in_force_codes() -> set[str]:
+    return set(store.rates_or_default().per_base)
+
+
+class PlanForm(forms.ModelForm):
+    """A plan priced in a currency the rates in force lack would be left out by the
+    planner: refuse it here, where the editor can add the rate first."""
+
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"]
+        if currency not in rates_in_force_codes():
+            raise ValidationError(
+                _(
+                    "The exchange rates in force have no rate for %(currency)s: add a rate "
+                    "set with it first."
+                ),
+                params={"currency": currency},
+            )
+        return currency
+
+
+class RateFormSet(forms.BaseInlineFormSet):
+    """A new rate set comes into force at once: it must price every offered plan."""
+
+    def clean(self):
+        super().clean()
+        codes = {
+            form.cleaned_data["currency"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("currency")
+        }
+        codes.add(self.instance.base)  # saved with rate 1 if not typed
+        missing = sorted(Plan.objects.offered().rates_needed() - codes)
+        if missing:
+            raise ValidationError(
+                _(
+                    "This set has no rate for %(currencies)s, which offered plans need; "
+                    "without it the planner would leave those plans out."
+                ),
+                params={"currencies": ", ".join(missing)},
+            )
 
 
 class PromotionFormSet(forms.BaseInlineFormSet):
@@ -123,3 +176,14 @@ class ImportUploadForm(forms.Form):
         label=_("retire what is missing"),
         help_text=_("Plans and operators not in the file are retired (kept for history)."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Checked before the file is read: Django has spooled it to disk, not memory.
+        limit = settings.CATALOG_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s (setting MAX_IMPORT_BYTES)."),
+                params={"size": size_text(upload.size), "limit": size_text(limit)},
+            )
+        return upload

@@ -6,6 +6,7 @@ without a database, and the import command validates a whole file here before it
 touches one. Everything the file can get wrong is decided here, once.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 from babel.numbers import list_currencies
 
+from planner.engine.bounds import date_in_range, http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.model import (
     EU_FAIR_USE,
@@ -164,7 +166,11 @@ def _check_keys(
     if not isinstance(obj, dict):
         raise _Invalid(path or label, "must be an object")
     prefix = f"{path}." if path else ""
-    unknown = sorted(map(str, obj.keys() - allowed))
+    # An empty or odd key is quoted, so the error still names something.
+    unknown = [
+        key if key.isidentifier() else json.dumps(key)
+        for key in sorted(map(str, obj.keys() - allowed))
+    ]
     if unknown:
         raise _Invalid(f"{prefix}{unknown[0]}", f"unknown key(s): {', '.join(unknown)}")
     missing = sorted(required - obj.keys())
@@ -254,9 +260,20 @@ def _date(value: Any, path: str) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise _Invalid(path, f'{value!r} is not an ISO date such as "2026-06-01"')
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise _Invalid(path, f"{value!r} is not a valid date") from None
+    if problem := date_in_range(parsed):
+        raise _Invalid(path, f"{value} {problem}")
+    return parsed
+
+
+def _url(value: Any, path: str) -> str:
+    # Shown as a link on public pages: only http(s), never javascript: or data:.
+    text = _string(value, path, max_length=500)
+    if problem := http_url_error(text):
+        raise _Invalid(path, problem)
+    return text
 
 
 def _country(value: Any, path: str) -> str:
@@ -348,7 +365,7 @@ def _operator(obj: Any) -> tuple[Operator, list]:
         name=_string(obj["name"], "name", blank=False),
         country=_optional(_country)(obj.get("country"), "country"),
         kind=_choice(obj["kind"], "kind", enum=OperatorKind),
-        website=_string(obj.get("website", ""), "website", max_length=500),
+        website=_url(obj.get("website", ""), "website"),
     )
     return operator, _list(obj.get("plans", []), "plans")
 
@@ -440,6 +457,10 @@ def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_
     coverage = tuple(
         _coverage(entry, f"coverage[{i}]", regions, seen) for i, entry in enumerate(entries)
     )
+    for i, entry in enumerate(coverage):
+        # The regulation's wholesale cap is in EUR: the engine converts it.
+        if entry.cap_gb == EU_FAIR_USE and "EUR" not in per_base:
+            raise _Invalid(f"coverage[{i}].cap_gb", f'"{EU_FAIR_USE}" needs an EUR rate')
 
     promotions = sorted(
         (
@@ -491,7 +512,7 @@ def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_
         throttle_kbps=_optional(_integer)(get("throttle_kbps"), "throttle_kbps", minimum=0),
         notes=_string(get("notes", ""), "notes", max_length=5000),
         promotions=tuple(promotions),
-        source_url=_string(get("source_url", ""), "source_url", max_length=500),
+        source_url=_url(get("source_url", ""), "source_url"),
         verified_on=_optional(_date)(get("verified_on"), "verified_on"),
     )
 

@@ -5,6 +5,7 @@ everything is written in one transaction with bulk statements, so a 10k-plan fil
 imports in seconds and a bad file leaves the database as it was.
 """
 
+import json
 from dataclasses import dataclass, field
 from itertools import batched
 
@@ -12,7 +13,14 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from catalog import store
-from catalog.document import PLAN_TERMS, PROMOTION_TERMS, CatalogDocument, CatalogError, Problem
+from catalog.document import (
+    PLAN_TERMS,
+    PROMOTION_TERMS,
+    CatalogDocument,
+    CatalogError,
+    Problem,
+    format_decimal,
+)
 from catalog.models import (
     CatalogVersion,
     CoverageCountry,
@@ -61,9 +69,18 @@ class PlanUpdate:
         return (self.before.price, self.before.currency) != (self.after.price, self.after.currency)
 
     @property
-    def other_terms_changed(self) -> tuple[str, ...]:
-        """The terms besides the price that differ, by their name in the file."""
-        return tuple(f for f in self.changed_fields if f not in ("price", "currency", "retired_at"))
+    def field_changes(self) -> list[tuple[str, str, str]]:
+        """Every changed term, coverage and promotions included, as (field, before,
+        after) in the file's notation, so the preview hides nothing."""
+        before, after = store.plan_changes(self.before, self.after)
+        rows = [(key, _shown(before.get(key)), _shown(after.get(key))) for key in after]
+        if self.was_retired:
+            rows.append(("retired", "true", "false"))
+        return rows
+
+
+def _shown(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 @dataclass
@@ -81,6 +98,54 @@ class ImportPreview:
     rates_changed: bool = False
     regions_changed: bool = False
     existing_operator_ids: dict[str, int] = field(default_factory=dict)
+    # what the preview compares against, to show each change before and after
+    rates_before: engine.Rates | None = None
+    regions_before: dict[str, frozenset[str]] = field(default_factory=dict)
+    operators_before: dict[str, engine.Operator] = field(default_factory=dict)
+    offered_before: int = 0
+
+    @property
+    def repriced(self) -> list[PlanUpdate]:
+        return [update for update in self.updated if update.price_changed]
+
+    def sweeping(self, percent: int) -> bool:
+        """Whether it retires or reprices more than `percent` % of the plans on offer:
+        such an import needs a second, explicit confirmation in admin."""
+        touched = len(self.retired) + len(self.repriced)
+        return touched > 0 and touched * 100 > percent * max(self.offered_before, 1)
+
+    @property
+    def rate_changes(self) -> list[tuple[str, str, str]]:
+        old = dict(self.rates_before.per_base) if self.rates_before else {}
+        new = dict(self.doc.rates.per_base)
+        return [
+            (code, _rate(old.get(code)), _rate(new.get(code)))
+            for code in sorted(old.keys() | new.keys())
+            if old.get(code) != new.get(code)
+        ]
+
+    @property
+    def region_changes(self) -> list[tuple[str, str, str]]:
+        old, new = self.regions_before, self.doc.regions
+        names = old.keys() | new.keys() if self.replace else new.keys()
+        return [
+            (name, " ".join(sorted(old.get(name, ()))), " ".join(sorted(new.get(name, ()))))
+            for name in sorted(names)
+            if old.get(name) != new.get(name)
+        ]
+
+    @property
+    def operator_changes(self) -> list[tuple[engine.Operator, list[tuple[str, str, str]]]]:
+        rows = []
+        for _pk, op in self.operators_updated:
+            old = self.operators_before.get(op.slug)
+            fields = [
+                (name, str(getattr(old, name) or ""), str(getattr(op, name) or ""))
+                for name in ("name", "country", "kind", "website")
+                if old is not None and getattr(old, name) != getattr(op, name)
+            ]
+            rows.append((op, fields or [("retired", "true", "false")]))
+        return rows
 
     @property
     def changes_anything(self) -> bool:
@@ -122,16 +187,46 @@ class ImportPreview:
         return ", ".join(parts)
 
 
+def check_rates(doc: CatalogDocument, *, replace: bool = False) -> None:
+    """The file's rates come into force: refuse them (CatalogError) unless they price
+    every plan still offered afterwards, the stored plans the file leaves alone too."""
+    per_base = doc.rates.per_base
+    missing: dict[str, str] = {}  # currency: a plan that needs it
+    for plan in doc.plans:
+        for code in engine.rates_needed(plan) - per_base.keys():
+            missing.setdefault(code, plan.slug)
+    if not replace:
+        kept = Plan.objects.offered().exclude(slug__in=[plan.slug for plan in doc.plans])
+        for code in kept.rates_needed() - per_base.keys() - missing.keys():
+            example = kept.filter(currency=code).first() or kept.unpriced(per_base).first()
+            missing[code] = example.slug if example else ""
+    if missing:
+        codes = sorted(missing)
+        examples = ", ".join(f"{code} (plan {missing[code]!r})" for code in codes)
+        raise CatalogError(
+            [
+                Problem(
+                    "rates.per_base",
+                    f"has no rate for {', '.join(codes)}, which offered plans need: {examples}",
+                )
+            ]
+        )
+
+
 def preview_import(doc: CatalogDocument, *, replace: bool = False) -> ImportPreview:
+    check_rates(doc, replace=replace)
     preview = ImportPreview(doc=doc, replace=replace)
 
     in_force = store.rates_in_force()
+    preview.rates_before = in_force
+    preview.offered_before = Plan.objects.offered().count()
     preview.rates_changed = in_force is None or (
         in_force.base,
         in_force.as_of,
         dict(in_force.per_base),
     ) != (doc.rates.base, doc.rates.as_of, dict(doc.rates.per_base))
     current_regions = store.regions()
+    preview.regions_before = current_regions
     if replace:
         preview.regions_changed = current_regions != doc.regions
     else:
@@ -139,6 +234,7 @@ def preview_import(doc: CatalogDocument, *, replace: bool = False) -> ImportPrev
 
     existing_ops = {op.slug: (pk, op, retired) for pk, op, retired in store.operators()}
     preview.existing_operator_ids = {slug: pk for slug, (pk, _, _) in existing_ops.items()}
+    preview.operators_before = {slug: op for slug, (_, op, _) in existing_ops.items()}
     file_ops = {op.slug for op in doc.operators}
     for op in doc.operators:
         if op.slug not in existing_ops:
@@ -286,6 +382,10 @@ def apply_import(
     PlanChange.objects.bulk_create(history, batch_size=BATCH)
 
     return CatalogVersion.bump(f"{note}: {preview.summary}", user=user, sample=sample)
+
+
+def _rate(value) -> str:
+    return "—" if value is None else format_decimal(value)
 
 
 def _update_plans(updates: list[PlanUpdate], operator_ids: dict[str, int]) -> None:

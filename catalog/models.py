@@ -22,6 +22,7 @@ from catalog.document import (
     REGION_NAME_LENGTH,
     iso_currencies,
 )
+from planner.engine.bounds import http_url_error
 
 STALE_AFTER = timedelta(days=90)
 
@@ -35,6 +36,12 @@ def validate_currency(value: str) -> None:
         raise ValidationError(
             _("%(value)s is not an ISO 4217 currency code"), params={"value": value}
         )
+
+
+def validate_http_url(value: str) -> None:
+    """The one rule for every catalog URL field: http(s) only (see bounds.http_url_error)."""
+    if http_url_error(value):
+        raise ValidationError(_("Only http:// and https:// addresses are allowed."))
 
 
 def _money(**kwargs) -> DecimalField:
@@ -140,7 +147,7 @@ class Operator(models.Model):
     name = models.CharField(max_length=200)
     country = CountryField(null=True, blank=True, help_text=_("Empty for a travel eSIM brand."))
     kind = models.CharField(max_length=10, choices=OperatorKind)
-    website = models.URLField(max_length=500, blank=True)
+    website = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
     retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = OperatorQuerySet.as_manager()
@@ -232,6 +239,25 @@ class PlanQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(verified_on__gte=today - STALE_AFTER)
 
+    def rates_needed(self) -> set[str]:
+        """The twin of `planner.engine.model.rates_needed` over these plans."""
+        needed = set(self.order_by().values_list("currency", flat=True).distinct())
+        if CoverageEntry.objects.filter(plan__in=self, eu_fair_use=True).exists():
+            needed.add("EUR")
+        return needed
+
+    def unpriced(self, per_base: Iterable[str]):
+        """Plans the planner cannot price with these rates (it leaves them out)."""
+        codes = list(per_base)
+        missing = ~Q(currency__in=codes)
+        if "EUR" not in codes:
+            missing |= Q(
+                models.Exists(
+                    CoverageEntry.objects.filter(plan=models.OuterRef("pk"), eu_fair_use=True)
+                )
+            )
+        return self.filter(missing)
+
     def with_price_per_gb(self):
         # SQLite divides two whole-number decimals as integers; a float cast avoids
         # that, and the result only orders plans and is shown rounded to cents.
@@ -305,7 +331,7 @@ class Plan(models.Model):
     ekyc = models.BooleanField(_("eKYC"), default=False, help_text=_("Identity check needed."))
     throttle_kbps = models.PositiveIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    source_url = models.URLField(max_length=500, blank=True)
+    source_url = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
     verified_on = models.DateField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,12 +5,20 @@ all 10k plans of the real catalog on a cold cache, and building model instances
 first would double the work for nothing.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from catalog.document import PLAN_TERMS, PROMOTION_TERMS, CatalogDocument, dump_plan
+from catalog.document import (
+    PLAN_TERMS,
+    PROMOTION_TERMS,
+    CatalogDocument,
+    dump_catalog,
+    dump_plan,
+)
 from catalog.models import (
     CoverageCountry,
     CoverageEntry,
@@ -37,6 +45,11 @@ def rates_in_force() -> engine.Rates | None:
     if rate_set is None:
         return None
     return engine.Rates(base=rate_set.base, per_base=rate_set.per_base, as_of=rate_set.as_of)
+
+
+def rates_or_default() -> engine.Rates:
+    """The rates the planner uses: those in force, or EUR alone before any set exists."""
+    return rates_in_force() or engine.Rates(base="EUR", per_base={"EUR": Decimal(1)})
 
 
 def regions() -> dict[str, frozenset[str]]:
@@ -120,14 +133,25 @@ def plans(queryset: QuerySet) -> list[StoredPlan]:
     return stored
 
 
-def offered_document() -> CatalogDocument:
-    """What is on offer now: the document export writes and the planner loads."""
-    rates = rates_in_force() or engine.Rates(base="EUR", per_base={"EUR": 1})
+def offered_document(operator_ids: list[int] | None = None) -> CatalogDocument:
+    """What is on offer now: the document export writes and the planner loads; with
+    `operator_ids`, only those operators and their plans (admin's export action)."""
+    ops, offered = Operator.objects.active(), Plan.objects.offered()
+    if operator_ids is not None:
+        ops, offered = ops.filter(pk__in=operator_ids), offered.filter(operator__in=operator_ids)
     return CatalogDocument(
-        rates=rates,
+        rates=rates_or_default(),
         regions=regions(),
-        operators=tuple(op for _, op, _ in operators(Operator.objects.active())),
-        plans=tuple(stored.plan for stored in plans(Plan.objects.offered())),
+        operators=tuple(op for _, op, _ in operators(ops)),
+        plans=tuple(stored.plan for stored in plans(offered)),
+    )
+
+
+def catalog_text(operator_ids: list[int] | None = None) -> str:
+    """The offered catalog as the file `export_catalog` and admin's export write."""
+    return (
+        json.dumps(dump_catalog(offered_document(operator_ids)), indent=1, ensure_ascii=False)
+        + "\n"
     )
 
 

@@ -17,6 +17,7 @@ from catalog.models import (
     Plan,
     Promotion,
 )
+from planner.engine.bounds import http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
 from planner.loader import catalog_state
@@ -152,6 +153,8 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         "fair_use": fair_use_today,
         "price_per_gb": plan.price / plan.data_gb if plan.data_gb else None,
         "stale": plan.is_stale,
+        # Rows saved before URLs were checked may hold a javascript: one: text, not a link.
+        "source_link": None if http_url_error(plan.source_url) else plan.source_url,
         **facts,
     }
     return render(request, "catalog/plan.html", context)

@@ -1,8 +1,34 @@
 """Tiny typed readers for settings that come from the environment."""
 
 import os
+from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
+
+class ConfigError(SystemExit):
+    """A setting that cannot be used: one line on stderr and exit status 1, no
+    traceback (it is the operator's configuration, not a bug)."""
+
+    def __init__(self, message: str):
+        super().__init__(f"Roamplan configuration: {message}")
+
+
+def read_env_file(path: Path) -> None:
+    """KEY=VALUE lines into the environment, for variables not already set there.
+
+    `dev.py` writes such a file (`.env`, git-ignored) so that `manage.py` works for
+    development after the README's commands; the real environment always wins.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _sep, value = line.partition("=")
+        os.environ.setdefault(name.strip(), value.strip())
+
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -17,7 +43,7 @@ def envbool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
+    raise ConfigError(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
 
 
 def envint(name: str, default: int) -> int:
@@ -27,7 +53,7 @@ def envint(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def envstr(name: str, default: str = "") -> str:

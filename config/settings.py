@@ -4,20 +4,26 @@ from the environment (see README, "Configuration")."""
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import envbool, envint, envlist, envstr
+from config.env import ConfigError, envbool, envint, envlist, envstr, read_env_file
+from planner.engine.bounds import DEFAULT_MAX_IMPORT_BYTES, DEFAULT_MAX_REQUEST_BYTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The development settings `dev.py` writes (DEBUG=1 and a key); ROAMPLAN_ENV_FILE
+# names another file, or "" for none (the test settings use none).
+_env_file = envstr("ROAMPLAN_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    read_env_file(Path(_env_file))
 
 DEBUG = envbool("DEBUG", False)
 
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ConfigError("SECRET_KEY must be set when DEBUG is off (README, Configuration)")
     SECRET_KEY = "django-insecure-development-only-never-in-production"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
@@ -150,6 +156,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -176,5 +184,16 @@ LOGGING = {
 SHARED_DIR = Path(envstr("ROAMPLAN_SHARED_DIR") or BASE_DIR.parent / "shared")
 SAMPLE_CATALOG = BASE_DIR / "catalog" / "sample" / "catalog.json"
 
+# Input bounds that depend on the machine (the others are in planner/engine/bounds.py).
+# Django refuses a larger request body with a 400 naming the limit (config/views.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
+CATALOG_IMPORT_MAX_BYTES = envint("MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)
+# An admin import retiring or repricing more than this share of the offered plans
+# asks for a second, explicit confirmation.
+IMPORT_CONFIRM_PERCENT = envint("IMPORT_CONFIRM_PERCENT", 20)
+
 # How long the engine may search before it returns its best, unproven answer.
-PLANNER_TIME_LIMIT = float(envstr("PLANNER_TIME_LIMIT", "10"))
+try:
+    PLANNER_TIME_LIMIT = float(envstr("PLANNER_TIME_LIMIT", "10"))
+except ValueError:
+    raise ConfigError("PLANNER_TIME_LIMIT must be a number of seconds") from None

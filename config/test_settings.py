@@ -3,6 +3,8 @@ key, plain-HTTP cookies for the live-server browser tests, and fast hashing."""
 
 import os
 
+# The suite runs on production settings, whatever a developer's .env says.
+os.environ.setdefault("ROAMPLAN_ENV_FILE", "")
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-8f3b2c0e4d6a4f1b9e7c5a3d1f0e2b4c")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Playwright's sync API runs an event loop in the test thread; the live server

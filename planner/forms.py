@@ -14,8 +14,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from planner.engine.bounds import (
+    MAX_DATE,
+    MAX_DAYS,
+    MAX_DEVICES,
+    MAX_GB_PER_DAY,
+    MAX_LEGS,
+    MAX_SWITCH_PENALTY,
+    MIN_DATE,
+    date_in_range,
+)
 from planner.engine.model import Catalog
-from planner.engine.trip import MAX_DAYS, MAX_DEVICES, MAX_GB_PER_DAY, MAX_LEGS
 
 USAGE_PRESETS = {"light": Decimal("0.5"), "normal": Decimal("1.5"), "heavy": Decimal("3")}
 USAGE_CHOICES = [
@@ -40,6 +49,23 @@ def country_code(text: str) -> str | None:
     return None
 
 
+def _date_bounds(value: date) -> None:
+    # Python's dates end in 9999: a trip starting near there cannot even be counted.
+    if date_in_range(value):
+        raise forms.ValidationError(
+            _("Pick a date between %(first)s and %(last)s."),
+            params={
+                "first": date_format(MIN_DATE, "SHORT_DATE_FORMAT"),
+                "last": date_format(MAX_DATE, "SHORT_DATE_FORMAT"),
+            },
+        )
+
+
+def _date_widget() -> forms.DateInput:
+    attrs = {"type": "date", "min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()}
+    return forms.DateInput(attrs=attrs, format="%Y-%m-%d")
+
+
 class CountryInput(forms.TextInput):
     """A text box backed by a <datalist> of country names: searchable by typing
     in any language, and a plain text field without JavaScript."""
@@ -60,7 +86,8 @@ class LegForm(forms.Form):
     until = forms.DateField(
         label=_("or until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[_date_bounds],
+        widget=_date_widget(),
         help_text=_("last day in this country"),
     )
     usage = forms.ChoiceField(label=_("Data per day"), choices=USAGE_CHOICES, initial="normal")
@@ -70,7 +97,8 @@ class LegForm(forms.Form):
         min_value=Decimal(0),
         max_value=MAX_GB_PER_DAY,
         decimal_places=3,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+        # "any": a step would make the browser refuse real amounts such as 0.575.
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -106,12 +134,18 @@ class BaseLegFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
         self.start_date = start_date
 
+    @property
+    def filled(self) -> list[LegForm]:
+        """The stops the traveller filled in: a stop added and left empty is ignored,
+        as a formset does (it is valid and has no data)."""
+        return [form for form in self.forms if form.cleaned_data]
+
     def clean(self):
         if any(self.errors):
             return
         # A leg given by its last day gets its length from where the previous leg ends.
         start = self.start_date
-        for form in self.forms:
+        for form in self.filled:
             if start is None:
                 break
             until, days = form.cleaned_data.get("until"), form.cleaned_data.get("days")
@@ -126,7 +160,7 @@ class BaseLegFormSet(forms.BaseFormSet):
                 days = (until - start).days + 1
                 form.cleaned_data["days"] = days
             start += timedelta(days=days)
-        total = sum(f.cleaned_data.get("days") or 0 for f in self.forms)
+        total = sum(f.cleaned_data.get("days") or 0 for f in self.filled)
         if total > MAX_DAYS:
             raise forms.ValidationError(
                 _("The whole trip is %(days)s days; Roamplan plans trips of up to %(max)s days."),
@@ -149,7 +183,8 @@ LegFormSet = forms.formset_factory(
 class TripForm(forms.Form):
     start_date = forms.DateField(
         label=_("First day of the trip"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[_date_bounds],
+        widget=_date_widget(),
     )
     devices = forms.IntegerField(
         label=_("Devices"),
@@ -181,7 +216,7 @@ class TripForm(forms.Form):
     switch_penalty = forms.DecimalField(
         label=_("An extra eSIM to install is worth avoiding at"),
         min_value=Decimal(0),
-        max_value=Decimal(1000),
+        max_value=MAX_SWITCH_PENALTY,
         decimal_places=2,
         initial=Decimal(0),
         required=False,
@@ -205,7 +240,7 @@ class TripForm(forms.Form):
                     "days": leg.cleaned_data["days"],
                     "gb_per_day": str(leg.gb_per_day),
                 }
-                for leg in legs.forms
+                for leg in legs.filled
             ],
             "devices": data["devices"],
             "sharing": data["sharing"],

@@ -6,7 +6,9 @@ when nothing changed.
 """
 
 import threading
+from dataclasses import replace
 
+from catalog.document import CatalogDocument
 from catalog.models import CatalogVersion
 from catalog.store import offered_document
 from planner.engine.model import Catalog
@@ -31,13 +33,20 @@ def catalog_state() -> tuple[Catalog, bool]:
     cached = _cached
     if cached is not None and cached[0] == version and version:
         return cached[2], cached[1]
-    catalog = offered_document().to_engine(version=version)
+    catalog = priced(offered_document()).to_engine(version=version)
     # An import that committed while we read may have mixed two versions' rows;
     # such a catalog serves this request but is not kept for the next ones.
     if _current()[0] == version:
         with _lock:
             _cached = (version, sample, catalog)
     return catalog, sample
+
+
+def priced(doc: CatalogDocument) -> CatalogDocument:
+    """The document without the plans its rates cannot price: one plan whose currency
+    lost its rate must not take every request down (admin warns about them)."""
+    plans = tuple(plan for plan in doc.plans if not doc.rates.missing_for(plan))
+    return doc if len(plans) == len(doc.plans) else replace(doc, plans=plans)
 
 
 def load_catalog() -> Catalog:

@@ -37,6 +37,53 @@ def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
     result = load_settings(DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    # One clear line, not a traceback.
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_manage_py_says_the_same_in_one_line():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=deployment_env(DEBUG="0"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Roamplan configuration: SECRET_KEY must be set when DEBUG is off (README, Configuration)"
+    )
+
+
+def test_manage_py_works_after_dev_py_wrote_its_env_file(tmp_path, monkeypatch):
+    import dev
+
+    env_file = tmp_path / ".env"
+    monkeypatch.setattr(dev, "ENV_FILE", env_file)
+    dev.ensure_env_file()
+    written = env_file.read_text()
+    assert "DEBUG=1" in written and "SECRET_KEY=dev-" in written
+    dev.ensure_env_file()  # kept as it is, key and all
+    assert env_file.read_text() == written
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=deployment_env(ROAMPLAN_ENV_FILE=str(env_file)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nDEBUG=1\nSECRET_KEY=from-the-file\n")
+    assert load_settings(ROAMPLAN_ENV_FILE=str(env_file)).stdout.split()[0] == "True"
+    result = load_settings(ROAMPLAN_ENV_FILE=str(env_file), DEBUG="0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "False"
 
 
 def test_it_uses_a_development_key_only_with_debug_on():
@@ -49,6 +96,7 @@ def test_it_rejects_a_debug_value_it_cannot_read():
     result = load_settings(DEBUG="maybe", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_it_defaults_to_sqlite_and_local_memory_cache():

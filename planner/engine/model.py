@@ -100,6 +100,15 @@ class Plan:
     verified_on: date | None = None
 
 
+def rates_needed(plan: Plan) -> frozenset[str]:
+    """The exchange rates the engine reads to price a plan: its currency, and EUR
+    for an `eu-fair-use` cap (the wholesale cap is in EUR). The database twin is
+    `catalog.models.PlanQuerySet.rates_needed`."""
+    if any(entry.cap_gb == EU_FAIR_USE for entry in plan.coverage):
+        return frozenset({plan.currency, "EUR"})
+    return frozenset({plan.currency})
+
+
 @dataclass(frozen=True)
 class Rates:
     base: str
@@ -111,6 +120,9 @@ class Rates:
 
     def from_base(self, amount: Decimal, currency: str) -> Decimal:
         return amount * self.per_base[currency]
+
+    def missing_for(self, plan: Plan) -> frozenset[str]:
+        return rates_needed(plan) - self.per_base.keys()
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,23 @@
 """The trip document (formats.md, "Trip") into a `Trip`, or a `TripError` naming the field."""
 
+import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from planner.engine.bounds import (
+    MAX_DAYS,
+    MAX_DEVICES,
+    MAX_GB_PER_DAY,
+    MAX_LEGS,
+    MAX_SWITCH_PENALTY,
+    date_in_range,
+    decimal_text,
+)
 from planner.engine.countries import is_country_code
 from planner.engine.model import Catalog, Leg, Network, Trip
 
-MAX_LEGS = 20
-MAX_DAYS = 365
-MAX_GB_PER_DAY = Decimal(50)
-MAX_DEVICES = 10
+__all__ = ["MAX_DAYS", "MAX_DEVICES", "MAX_GB_PER_DAY", "MAX_LEGS", "TripError", "parse_trip"]
 
 _TRIP_KEYS = {
     "start_date",
@@ -43,7 +50,9 @@ def _keys(obj: Any, allowed: set[str], required: set[str], path: str) -> dict:
     unknown = sorted(set(obj) - allowed)
     if unknown:
         where = f"{path}." if path else ""
-        raise TripError(where + unknown[0], f"unknown key(s): {', '.join(unknown)}")
+        # An empty or odd key is quoted, so the error still names something.
+        names = [key if key.isidentifier() else json.dumps(key) for key in unknown]
+        raise TripError(where + names[0], f"unknown key(s): {', '.join(names)}")
     for key in sorted(required):
         if key not in obj:
             raise TripError(f"{path}.{key}" if path else key, "is required")
@@ -70,11 +79,9 @@ def _decimal(value: Any, path: str, low: Decimal, high: Decimal | None) -> Decim
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise TripError(path, 'must be a decimal string such as "1.5"')
     try:
-        d = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise TripError(path, f"{value!r} is not a decimal number") from None
-    if not d.is_finite():
-        raise TripError(path, "must be a finite number")
+        d = decimal_text(str(value))
+    except ValueError as error:
+        raise TripError(path, str(error)) from None
     if d < low or (high is not None and d > high):
         raise TripError(path, f"must be between {low} and {high}" if high else f"must be >= {low}")
     return d
@@ -104,6 +111,8 @@ def parse_trip(data: dict, catalog: Catalog) -> Trip:
         start = None
     if start is None:
         raise TripError("start_date", 'must be a date such as "2026-06-01"')
+    if problem := date_in_range(start):
+        raise TripError("start_date", problem)
 
     raw_legs = obj["legs"]
     if not isinstance(raw_legs, list):
@@ -174,7 +183,9 @@ def parse_trip(data: dict, catalog: Catalog) -> Trip:
         known = ", ".join(sorted(catalog.rates.per_base))
         raise TripError("currency", f"{currency!r} has no exchange rate (known: {known})")
 
-    penalty = _decimal(obj.get("switch_penalty", "0"), "switch_penalty", Decimal(0), None)
+    penalty = _decimal(
+        obj.get("switch_penalty", "0"), "switch_penalty", Decimal(0), MAX_SWITCH_PENALTY
+    )
 
     return Trip(
         start_date=start,

@@ -227,7 +227,19 @@ def _broken_files():
 
     return [
         ("not json", "{", "not a JSON document"),
-        ("nested too deep", "[" * 100_000, "not a JSON document"),
+        ("nested too deep", "[" * 100_000, "nests deeper than 32 levels"),
+        ("huge integer", "[" + "9" * 5000 + "]", "a number of more than 18 digits"),
+        ("javascript url", plan_field(source_url="javascript:alert(1)"), "field 'source_url'"),
+        ("data url", plan_field(source_url="data:text/html,x"), "field 'source_url'"),
+        (
+            "vbscript website",
+            {
+                **_rich_doc(),
+                "operators": [{**_rich_doc()["operators"][0], "website": "vbscript:x"}],
+            },
+            "field 'website'",
+        ),
+        ("year 9999", plan_field(verified_on="9999-12-31"), "field 'verified_on'"),
         ("wrong format", {**_rich_doc(), "format": "csv"}, "field 'format'"),
         ("unknown key", plan_field(colour="red"), "plan 'a-1', field 'colour'"),
         ("float price", plan_field(price=9.99), "plan 'a-1', field 'price'"),
@@ -268,7 +280,12 @@ def test_it_leaves_the_database_untouched_by_a_broken_file(tmp_path, label, data
     with pytest.raises(CommandError) as info:
         call_command("import_catalog", _write(tmp_path, data))
     assert message in str(info.value)
-    assert "operator" in str(info.value) or label in {"not json", "nested too deep", "wrong format"}
+    assert "operator" in str(info.value) or label in {
+        "not json",
+        "nested too deep",
+        "huge integer",
+        "wrong format",
+    }
     assert _snapshot() == before
 
 

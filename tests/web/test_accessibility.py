@@ -17,7 +17,7 @@ def sample_catalog(transactional_db):
     call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
 
 
-@pytest.mark.parametrize("path", ["/?example=1", "/countries/", "/countries/CH/"])
+@pytest.mark.parametrize("path", ["/?example=1", "/countries/", "/countries/CH/", "/no/such/page/"])
 def test_it_labels_every_control_and_marks_the_landmarks(
     page: Page, live_server, sample_catalog, path
 ):

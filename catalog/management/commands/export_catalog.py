@@ -1,10 +1,8 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.document import dump_catalog
-from catalog.store import offered_document
+from catalog.store import catalog_text
 
 
 class Command(BaseCommand):
@@ -14,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", type=Path)
 
     def handle(self, *args, file: Path | None, **options):
-        text = json.dumps(dump_catalog(offered_document()), indent=1, ensure_ascii=False) + "\n"
+        text = catalog_text()
         if file is None:
             self.stdout.write(text, ending="")
         else:

@@ -1,4 +1,3 @@
-import json
 import time
 from pathlib import Path
 
@@ -7,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from catalog.document import CatalogError, parse_catalog
 from catalog.importer import import_document
+from planner.engine.bounds import BoundsError, load_json, size_text
 
 
 class Command(BaseCommand):
@@ -28,13 +28,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, replace: bool, sample: bool, **options):
         started = time.perf_counter()
+        limit = settings.CATALOG_IMPORT_MAX_BYTES
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
+            with file.open("rb") as stream:
+                raw = stream.read(limit + 1)
         except OSError as error:
-            raise CommandError(f"{file}: {error.strerror}") from None
-        # json raises RecursionError, not JSONDecodeError, on deeply nested arrays.
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-            raise CommandError(f"{file}: not a JSON document: {error}") from None
+            raise CommandError(f"{file}: {error.strerror or error}") from None
+        try:
+            if len(raw) > limit:
+                raise BoundsError(
+                    f"the file is larger than the limit of {size_text(limit)} (MAX_IMPORT_BYTES)"
+                )
+            data = load_json(raw, max_bytes=limit, what="the file")
+        except BoundsError as error:
+            raise CommandError(f"{file}: {error}") from None
         sample = sample or file.resolve() == Path(settings.SAMPLE_CATALOG).resolve()
         try:
             doc = parse_catalog(data)

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json, size_text
 from planner.engine.budget import TripTooLarge
 from planner.engine.money import gb_text, money_text
 from planner.engine.result import Result, to_document
@@ -22,13 +23,15 @@ class Command(BaseCommand):
     def handle(self, *args, trip_file: str, json: bool = False, **options):
         try:
             data = _read(Path(trip_file))
-        except (OSError, ValueError) as err:
-            raise CommandError(f"{trip_file}: {err}") from err
+        except OSError as err:
+            raise CommandError(f"{trip_file}: {err.strerror or err}") from None
+        except BoundsError as err:
+            raise CommandError(f"{trip_file}: {err}") from None
         catalog = load_catalog()
         try:
             trip = parse_trip(data, catalog)
         except TripError as err:
-            raise CommandError(f"bad trip: {err}") from err
+            raise CommandError(f"bad trip: {err}") from None
         try:
             result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
         except TripTooLarge as err:
@@ -39,8 +42,13 @@ class Command(BaseCommand):
             self.stdout.write(table(result))
 
 
-def _read(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def _read(path: Path):
+    with path.open("rb") as file:
+        # One byte past the limit is enough to know it is too large.
+        raw = file.read(MAX_TRIP_BYTES + 1)
+    if len(raw) > MAX_TRIP_BYTES:
+        raise BoundsError(f"the trip is larger than the limit of {size_text(MAX_TRIP_BYTES)}")
+    return load_json(raw, max_bytes=MAX_TRIP_BYTES, what="the trip")
 
 
 def _dumps(doc: dict) -> str:
