@@ -121,6 +121,9 @@ def documents(draw):
     }
 
 
+# Generating a whole document takes tenths of a second on a loaded machine; that is
+# the strategy's cost, not a problem of the code under test.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_it_writes_back_every_generated_document(data):
     doc = parse_catalog(data)
