@@ -11,6 +11,7 @@ from catalog.document import parse_catalog
 from catalog.importer import import_document
 from planner.models import SavedTrip
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
+from tests.planner.test_views import trip_data as form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -67,25 +68,7 @@ def local_plans(db):
 
 
 def trip_data(legs=(("FR", "3"), ("CH", "2"), ("GB", "2"))) -> dict:
-    data = {
-        "start_date": START.isoformat(),
-        "devices": "1",
-        "owned": "",
-        "min_network": "",
-        "esim_only": "on",
-        "currency": "EUR",
-        "switch_penalty": "0",
-        "legs-TOTAL_FORMS": str(len(legs)),
-        "legs-INITIAL_FORMS": "0",
-    }
-    for i, (country, days) in enumerate(legs):
-        data |= {
-            f"legs-{i}-country": country,
-            f"legs-{i}-days": days,
-            f"legs-{i}-usage": "light",
-            f"legs-{i}-custom_gb": "",
-        }
-    return data
+    return form_data(legs=legs)
 
 
 def _saved(client) -> SavedTrip:
@@ -210,7 +193,7 @@ def test_it_offers_the_calendar_on_the_result_and_saves_it_to_link_back(client, 
     )
     assert match
     trip = json.loads(match.group(1).replace("&quot;", '"'))
-    assert trip["legs"][0] == {"country": "FR", "days": 3, "gb_per_day": "0.5"}
+    assert trip["legs"][0] == {"country": "FR", "days": 3, "gb_per_day": "1.5"}
 
     response = client.post("/calendar/", {"trip": json.dumps(trip)})
     assert response.status_code == 200

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from catalog.document import parse_catalog
 from catalog.importer import import_document
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
+from tests.web.test_planner_flow import add_stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,12 +58,7 @@ def plan_trip(page: Page, live_server, stops) -> None:
     page.goto(live_server.url + "/")
     page.get_by_label("First day of the trip").fill("2026-06-01")
     for i, (country, days) in enumerate(stops):
-        if i:
-            page.get_by_role("button", name="Add a stop").click()
-            expect(page.locator(f"#id_legs-{i}-country")).to_be_focused()
-        page.locator(f"#id_legs-{i}-country").fill(country)
-        page.locator(f"#id_legs-{i}-days").fill(str(days))
-        page.locator(f"#id_legs-{i}-days").press("Tab")
+        add_stop(page, i, country, days)
     expect(page.get_by_test_id("total")).to_be_visible()
 
 
