@@ -299,7 +299,7 @@ def _size(shape: Shape, scale: float) -> float:
     return max(shape.box.width, shape.box.height) * scale
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def draw(fills: tuple[Fill, ...], *, label: str, prefix: str, view: Box | None = None) -> str:
     """An inline SVG of the countries in `fills` drawn on the land around them.
 
