@@ -57,12 +57,12 @@ def _description(p: PurchaseView, permalink: str) -> str:
     lines = [
         f"{p.number}. {p.doc['plan_name']} · {p.operator_name}",
         f"{_when(p)} {valid}",
-        f"{_('Covers')}: {_covers(p)}",
-        f"{_('Data')}: {gb(p.doc['data_gb'])}",
+        _("Covers: %(days)s") % {"days": _covers(p)},
+        _("Data: %(gb)s") % {"gb": gb(p.doc["data_gb"])},
     ]
     if p.buy_url:
         lines.append(
-            _("Buy it from %(operator)s") % {"operator": p.operator_name} + f": {p.buy_url}"
+            _("Buy it from %(operator)s: %(url)s") % {"operator": p.operator_name, "url": p.buy_url}
         )
     lines.append(_("Your plan for the whole trip: %(url)s") % {"url": permalink})
     return "\n".join(lines)
