@@ -8,7 +8,7 @@ from catalog.document import CatalogError, dump_catalog, parse_catalog, where_to
 from catalog.importer import import_document
 from catalog.models import Plan
 from tests.catalog.documents import catalog_doc, operator_doc, plan_doc
-from tests.catalog.factories import make_operator, make_plan
+from tests.catalog.factories import make_operator, make_plan, make_rates
 
 
 def _doc(**plan_fields) -> dict:
@@ -91,3 +91,29 @@ def test_it_sends_the_traveller_to_the_plan_page_else_the_operator_website():
 def test_it_never_links_to_a_website_that_is_not_http():
     assert where_to_buy("", "javascript:alert(1)") == ""
     assert where_to_buy("", "https://operator.example/") == "https://operator.example/"
+
+
+@pytest.mark.django_db
+def test_it_shows_the_buy_url_in_the_plan_admin(admin_client):
+    make_rates()
+    plan = make_plan(operator=make_operator(website="https://operator.example/"))
+    url = f"/admin/catalog/plan/{plan.pk}/change/"
+    html = admin_client.get(url).content.decode()
+    assert 'name="buy_url"' in html
+    assert "Where to buy" in html
+
+
+@pytest.mark.django_db
+def test_it_shows_no_buy_link_for_a_plan_no_longer_offered(client):
+    make_rates()
+    operator = make_operator(website="https://operator.example/")
+    offered = make_plan(operator=operator, buy_url="https://operator.example/a")
+    retired = make_plan(operator=operator, buy_url="https://operator.example/b")
+    Plan.objects.filter(pk=retired.pk).update(retired_at="2026-11-01T00:00:00Z")
+    assert (
+        'href="https://operator.example/a" target="_blank"'
+        in client.get(offered.get_absolute_url()).content.decode()
+    )
+    assert (
+        "https://operator.example/b" not in client.get(retired.get_absolute_url()).content.decode()
+    )
