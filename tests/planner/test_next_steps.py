@@ -9,6 +9,7 @@ from icalendar import Calendar
 
 from catalog.document import parse_catalog
 from catalog.importer import import_document
+from catalog.models import CatalogVersion
 from planner.models import SavedTrip
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
 from tests.planner.test_views import trip_data as form_data
@@ -287,3 +288,15 @@ def test_it_shares_the_saved_trip_as_a_plain_link_with_buttons_for_script(client
     assert f'<a href="http://testserver/p/{saved.token}/" data-share-url>' in html
     assert re.search(r'<p class="actions share-buttons" hidden>', html)
     assert re.search(r'<script src="/static/js/share\.js" defer></script>', html)
+
+
+def test_it_offers_the_calendar_of_a_trip_planned_again_not_of_the_stored_one(client, local_plans):
+    saved = _saved(client)
+    CatalogVersion.bump("a change after the trip was saved")
+    html = client.get(saved.get_absolute_url() + "?recompute=1").content.decode()
+    assert "calendar.ics" not in html
+    match = re.search(r'action="/calendar/">.*?name="trip" value="([^"]+)"', html, re.S)
+    assert json.loads(match.group(1).replace("&quot;", '"')) == saved.trip
+    # the stored result alone keeps its plain link
+    html = client.get(saved.get_absolute_url()).content.decode()
+    assert f"/p/{saved.token}/calendar.ics" in html
