@@ -95,6 +95,10 @@ def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool,
     }
 
 
+# A trip document of the model's 20 stops is under 2 kB; anything far longer is not one.
+MAX_TRIP_JSON = 20_000
+
+
 def _json(trip: dict | None) -> str:
     # The trip an unsaved result's "Add to my calendar" posts back to be planned again.
     return json.dumps(trip, separators=(",", ":")) if trip else ""
@@ -226,10 +230,13 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """An unsaved result's calendar: the trip is planned again and saved, so that
     each event can link back to the plan it comes from."""
     catalog = load_catalog()
+    text = request.POST.get("trip", "")
+    if len(text) > MAX_TRIP_JSON:
+        return HttpResponseBadRequest("trip: is too long", content_type="text/plain")
     try:
-        document = json.loads(request.POST.get("trip", ""))
+        document = json.loads(text)
         trip = parse_trip(document, catalog)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return HttpResponseBadRequest(
             "trip: is not a trip document (JSON)", content_type="text/plain"
         )

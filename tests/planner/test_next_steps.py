@@ -216,6 +216,8 @@ def test_it_offers_the_saved_calendar_as_a_plain_link(client, local_plans):
         ("", "trip: is not a trip document"),
         ("{not json", "trip: is not a trip document"),
         ("[]", "trip: must be an object"),
+        ("[" * 5000 + "]" * 5000, "trip: is not a trip document"),
+        ("[" * 20_001, "trip: is too long"),
         (
             json.dumps(
                 {
