@@ -242,8 +242,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
         )
     except TripError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain")
-    result = to_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
-    saved = SavedTrip.objects.create(trip=document, result=result, catalog_version=catalog.version)
+    try:
+        planned = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+    except TripTooLarge as error:
+        return HttpResponseBadRequest(
+            f"trip: {too_large_message(error)}", content_type="text/plain; charset=utf-8"
+        )
+    saved = SavedTrip.objects.create(
+        trip=document, result=to_document(planned), catalog_version=catalog.version
+    )
     return _calendar_response(request, saved, catalog)
 
 

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 from icalendar import Calendar
 
 from catalog.document import parse_catalog
@@ -302,3 +303,23 @@ def test_it_offers_the_calendar_of_a_trip_planned_again_not_of_the_stored_one(cl
     # the stored result alone keeps its plain link
     html = client.get(saved.get_absolute_url()).content.decode()
     assert f"/p/{saved.token}/calendar.ics" in html
+
+
+def test_it_answers_a_trip_too_large_to_plan_with_a_400_not_a_500(client, settings):
+    call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
+    settings.PLANNER_TIME_LIMIT = 1.0
+    countries = ["FR", "CH", "GB", "DE", "IT"]
+    trip = {
+        "start_date": "2026-06-01",
+        "devices": 10,
+        "legs": [
+            {"country": countries[n % len(countries)], "days": 18, "gb_per_day": "1.5"}
+            for n in range(20)
+        ],
+    }
+    response = client.post("/calendar/", {"trip": json.dumps(trip)})
+    assert response.status_code == 400
+    assert "trip: This trip is too large to plan at once (360 days, 10 devices)" in (
+        response.content.decode()
+    )
+    assert SavedTrip.objects.count() == 0
