@@ -99,6 +99,29 @@ class MapRow:
     purchases: tuple[PurchaseView, ...]
     uncovered: bool  # some day there is left short
 
+    @property
+    def groups(self) -> list[tuple[PurchaseView, int | None]]:
+        """Consecutive purchases of one plan as one entry: (the first, the last
+        one's number or None), so twelve day passes read "4.–15. Day pass"."""
+        groups: list[list[PurchaseView]] = []
+        for p in self.purchases:
+            last = groups[-1][-1] if groups else None
+            if last and last.doc["plan"] == p.doc["plan"] and last.number + 1 == p.number:
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        return [(g[0], g[-1].number if len(g) > 1 else None) for g in groups]
+
+    @property
+    def label(self) -> str:
+        names = [
+            f"{first.number}.{f'–{last}.' if last else ''} {first.doc['plan_name']}"
+            for first, last in self.groups
+        ]
+        if self.uncovered:
+            names.append(_("not covered"))
+        return f"{country(self.country)}: {', '.join(names)}"
+
 
 @dataclass(frozen=True)
 class TripMap:
@@ -108,7 +131,8 @@ class TripMap:
 
 def trip_map(purchases: list[PurchaseView], timeline: list[TimelineDay]) -> TripMap:
     """Each country of the trip in the colour of the purchase serving it, striped
-    when several do, as the timeline colours them."""
+    when several do, as the timeline colours them (a run of one plan's purchases
+    in its first one's colour)."""
     order: list[str] = []
     serving: dict[str, list[int]] = {}
     uncovered: set[str] = set()
@@ -126,16 +150,14 @@ def trip_map(purchases: list[PurchaseView], timeline: list[TimelineDay]) -> Trip
     rows = tuple(MapRow(c, tuple(by_number[n] for n in serving[c]), c in uncovered) for c in order)
     fills = []
     for row in rows:
-        names = [f"{p.number}. {p.doc['plan_name']}" for p in row.purchases]
-        if row.uncovered:
-            names.append(_("not covered"))
-        colours = tuple(p.colour for p in row.purchases)
+        # One stripe per entry of the list beside, in its first purchase's colour.
+        colours = tuple(first.colour for first, _last in row.groups)
         fills.append(
             Fill(
                 code=row.country,
                 classes=colours[0] if len(colours) == 1 else "uncovered" if not colours else "",
                 stripes=colours if len(colours) > 1 else (),
-                title=f"{country(row.country)}: {', '.join(names)}",
+                title=row.label,
             )
         )
     svg = draw(

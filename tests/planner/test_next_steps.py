@@ -323,3 +323,13 @@ def test_it_answers_a_trip_too_large_to_plan_with_a_400_not_a_500(client, settin
         response.content.decode()
     )
     assert SavedTrip.objects.count() == 0
+
+
+def test_it_lists_a_run_of_one_plans_purchases_as_one_entry(client, local_plans):
+    html = client.post("/", trip_data(legs=(("FR", "9"), ("CH", "2")))).content.decode()
+    assert "<title>France: 1.–3. France Week</title>" in html
+    key = re.search(r'<ul class="map-key".*?</ul>', html, re.S).group(0)
+    assert re.search(r"</span>1\.–3\. France Week\s*</li>", key)
+    # one colour for the run: France is not striped
+    assert 'class="country p0" d=' in html
+    assert "trip-map-FR" not in html
