@@ -13,6 +13,7 @@ from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
 from planner.calendar import FILENAME, trip_calendar
+from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog
 from planner.engine.result import to_document
@@ -93,10 +94,6 @@ def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool,
         "shown": present(result, catalog) if result else None,
         **extra,
     }
-
-
-# A trip document of the model's 20 stops is under 2 kB; anything far longer is not one.
-MAX_TRIP_JSON = 20_000
 
 
 def _json(trip: dict | None) -> str:
@@ -230,16 +227,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """An unsaved result's calendar: the trip is planned again and saved, so that
     each event can link back to the plan it comes from."""
     catalog = load_catalog()
-    text = request.POST.get("trip", "")
-    if len(text) > MAX_TRIP_JSON:
-        return HttpResponseBadRequest("trip: is too long", content_type="text/plain")
     try:
-        document = json.loads(text)
+        document = load_json(request.POST.get("trip", ""), max_bytes=MAX_TRIP_BYTES, what="trip:")
         trip = parse_trip(document, catalog)
-    except (json.JSONDecodeError, RecursionError):
-        return HttpResponseBadRequest(
-            "trip: is not a trip document (JSON)", content_type="text/plain"
-        )
+    except BoundsError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     except TripError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain")
     try:
