@@ -353,6 +353,7 @@ class PlanAdmin(admin.ModelAdmin):
             },
         ),
         (_("Source"), {"fields": ["source_url", "verified_on"]}),
+        (_("Where to buy"), {"fields": ["buy_url"]}),
     ]
 
     def get_queryset(self, request):

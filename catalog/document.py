@@ -83,6 +83,7 @@ PLAN_TERMS = (
     "throttle_kbps",
     "notes",
     "source_url",
+    "buy_url",
     "verified_on",
 )
 _PLAN_KEYS = {"slug", "coverage", "promotions", *PLAN_TERMS}
@@ -155,6 +156,13 @@ class CatalogDocument:
 @cache
 def iso_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
+
+
+def where_to_buy(buy_url: str, website: str) -> str:
+    """The plan's own buy page, else its operator's website; "" when neither is a web page."""
+    # Operator websites were imported before addresses were checked: one that is
+    # not http(s) (a "javascript:" one, say) is never made a link.
+    return next((url for url in (buy_url, website) if url and not http_url_error(url)), "")
 
 
 # --- readers: each returns the parsed value or raises _Invalid(field, message)
@@ -513,6 +521,7 @@ def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_
         notes=_string(get("notes", ""), "notes", max_length=5000),
         promotions=tuple(promotions),
         source_url=_url(get("source_url", ""), "source_url"),
+        buy_url=_url(get("buy_url", ""), "buy_url"),
         verified_on=_optional(_date)(get("verified_on"), "verified_on"),
     )
 
@@ -661,6 +670,7 @@ def dump_plan(plan: Plan, regions: dict[str, frozenset[str]]) -> dict:
             for promo in plan.promotions
         ],
         "source_url": plan.source_url,
+        "buy_url": plan.buy_url,
         "verified_on": _opt_date(plan.verified_on),
     }
 

@@ -21,6 +21,7 @@ from catalog.document import (
     RATE_PLACES,
     REGION_NAME_LENGTH,
     iso_currencies,
+    where_to_buy,
 )
 from planner.engine.bounds import http_url_error
 
@@ -332,6 +333,13 @@ class Plan(models.Model):
     throttle_kbps = models.PositiveIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
     source_url = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
+    buy_url = models.URLField(
+        _("buy URL"),
+        max_length=500,
+        blank=True,
+        validators=[validate_http_url],
+        help_text=_("Where a traveller buys it; empty = the operator's website."),
+    )
     verified_on = models.DateField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
@@ -378,6 +386,10 @@ class Plan(models.Model):
     def is_offered(self) -> bool:
         """The row-by-row twin of `Plan.objects.offered()`."""
         return self.retired_at is None and self.operator.retired_at is None
+
+    @property
+    def where_to_buy(self) -> str:
+        return where_to_buy(self.buy_url, self.operator.website)
 
     @property
     def is_stale(self) -> bool:

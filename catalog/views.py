@@ -5,6 +5,8 @@ from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_countries import countries
@@ -17,6 +19,7 @@ from catalog.models import (
     Plan,
     Promotion,
 )
+from catalog.worldmap import Fill, draw
 from planner.engine.bounds import http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
@@ -113,6 +116,29 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template, context)
 
 
+def _coverage_map(entries: list[CoverageEntry]) -> str:
+    """The plan's countries coloured by network, hatched where a cap applies."""
+    fills = []
+    for entry in entries:
+        capped = entry.eu_fair_use or entry.cap_gb is not None
+        what = f"{entry.network}, {_('capped')}" if capped else entry.network
+        fills.extend(
+            Fill(
+                code=str(c.country),
+                classes=f"net-{entry.network}",
+                title=f"{c.country.name or c.country}: {what}",
+                hatched=capped,
+            )
+            for c in sorted(entry.countries.all(), key=lambda c: str(c.country))
+        )
+    if not fills:
+        return ""
+    # draw() escapes every text it puts in.
+    return mark_safe(
+        draw(tuple(fills), label=_("Map of where this plan works, by network"), prefix="plan-map")
+    )
+
+
 @require_GET
 def plan(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(
@@ -155,6 +181,9 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         "stale": plan.is_stale,
         # Rows saved before URLs were checked may hold a javascript: one: text, not a link.
         "source_link": None if http_url_error(plan.source_url) else plan.source_url,
+        "coverage_map": _coverage_map(entries),
+        "networks": [network for network, _group in by_network],
+        "any_capped": any(e.eu_fair_use or e.cap_gb is not None for e in entries),
         **facts,
     }
     return render(request, "catalog/plan.html", context)

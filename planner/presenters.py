@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from planner.engine.model import Catalog, Plan
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from catalog.document import where_to_buy
+from catalog.worldmap import Fill, draw
+from planner.engine.model import Activation, Catalog, Plan
+from planner.templatetags.roamplan import country
 
 COLOURS = 8
 
@@ -35,6 +41,7 @@ class PurchaseView:
     ranges: list[DayRange]
     countries: list[str]
     warnings: list[dict] = field(default_factory=list)
+    buy_url: str = ""  # the plan's own, else its operator's website; empty for a home plan
 
     @property
     def activate_on(self) -> date:
@@ -47,6 +54,19 @@ class PurchaseView:
     @property
     def install_by(self) -> date:
         return self.activate_on - timedelta(days=1)
+
+    @property
+    def action(self) -> str:
+        """What the traveller does, and on which day (`action_day`): "install" or "buy"."""
+        return "buy" if self.plan and self.plan.activation == Activation.PURCHASE else "install"
+
+    @property
+    def action_day(self) -> date:
+        # A plan whose clock starts on first use is installed the day before, at
+        # home; the others on the day itself (the card says the same).
+        if self.plan and self.plan.activation != Activation.FIRST_USE:
+            return self.activate_on
+        return self.install_by
 
 
 @dataclass
@@ -71,6 +91,82 @@ class Saving:
     label: str
     amount: dict
     saving: Decimal
+
+
+@dataclass(frozen=True)
+class MapRow:
+    country: str
+    purchases: tuple[PurchaseView, ...]
+    uncovered: bool  # some day there is left short
+
+    @property
+    def groups(self) -> list[tuple[PurchaseView, int | None]]:
+        """Consecutive purchases of one plan as one entry: (the first, the last
+        one's number or None), so twelve day passes read "4.–15. Day pass"."""
+        groups: list[list[PurchaseView]] = []
+        for p in self.purchases:
+            last = groups[-1][-1] if groups else None
+            if last and last.doc["plan"] == p.doc["plan"] and last.number + 1 == p.number:
+                groups[-1].append(p)
+            else:
+                groups.append([p])
+        return [(g[0], g[-1].number if len(g) > 1 else None) for g in groups]
+
+    @property
+    def label(self) -> str:
+        names = [
+            f"{first.number}.{f'–{last}.' if last else ''} {first.doc['plan_name']}"
+            for first, last in self.groups
+        ]
+        if self.uncovered:
+            names.append(_("not covered"))
+        return f"{country(self.country)}: {', '.join(names)}"
+
+
+@dataclass(frozen=True)
+class TripMap:
+    svg: SafeString
+    rows: tuple[MapRow, ...]  # the map's text alternative, in the trip's order
+
+
+def trip_map(purchases: list[PurchaseView], timeline: list[TimelineDay]) -> TripMap:
+    """Each country of the trip in the colour of the purchase serving it, striped
+    when several do, as the timeline colours them (a run of one plan's purchases
+    in its first one's colour)."""
+    order: list[str] = []
+    serving: dict[str, list[int]] = {}
+    uncovered: set[str] = set()
+    for day in timeline:
+        if day.country not in serving:
+            order.append(day.country)
+            serving[day.country] = []
+        for bar in day.bars:
+            if bar.number not in serving[day.country]:
+                serving[day.country].append(bar.number)
+        if day.missing_gb:
+            uncovered.add(day.country)
+
+    by_number = {p.number: p for p in purchases}
+    rows = tuple(MapRow(c, tuple(by_number[n] for n in serving[c]), c in uncovered) for c in order)
+    fills = []
+    for row in rows:
+        # One stripe per entry of the list beside, in its first purchase's colour.
+        colours = tuple(first.colour for first, _last in row.groups)
+        fills.append(
+            Fill(
+                code=row.country,
+                classes=colours[0] if len(colours) == 1 else "uncovered" if not colours else "",
+                stripes=colours if len(colours) > 1 else (),
+                title=row.label,
+            )
+        )
+    svg = draw(
+        tuple(fills),
+        label=_("Map of the trip's countries, coloured by the plan that serves each one"),
+        prefix="trip-map",
+    )
+    # draw() escapes every text it puts in.
+    return TripMap(svg=mark_safe(svg), rows=rows)
 
 
 def _ranges(days: list[date], country_of: dict[date, str]) -> list[DayRange]:
@@ -104,16 +200,19 @@ def present(result: dict, catalog: Catalog | None) -> dict:
             if country_of.get(d) and country_of[d] not in served:
                 served.append(country_of[d])
         operator = operators.get(p["operator"])
+        plan = plans.get(p["plan"])
+        website = operator.website if operator else ""
         purchases.append(
             PurchaseView(
                 number=i + 1,
                 colour=f"p{i % COLOURS}",
                 doc=p,
-                plan=plans.get(p["plan"]),
+                plan=plan,
                 operator_name=operator.name if operator else p["operator"],
                 ranges=_ranges(days, country_of),
                 countries=served,
                 warnings=by_plan.get(p["plan"], []),
+                buy_url="" if p["owned"] else where_to_buy(plan.buy_url if plan else "", website),
             )
         )
 
@@ -159,6 +258,7 @@ def present(result: dict, catalog: Catalog | None) -> dict:
 
     return {
         "result": result,
+        "map": trip_map(purchases, timeline),
         "purchases": purchases,
         "bought": [p for p in purchases if not p.doc["owned"]],
         "timeline": timeline,

@@ -1,8 +1,10 @@
+import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -10,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
+from planner.calendar import FILENAME, trip_calendar
+from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog
 from planner.engine.result import to_document
@@ -92,6 +96,11 @@ def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool,
     }
 
 
+def _json(trip: dict | None) -> str:
+    # The trip an unsaved result's "Add to my calendar" posts back to be planned again.
+    return json.dumps(trip, separators=(",", ":")) if trip else ""
+
+
 def _default_start():
     return timezone.localdate() + timedelta(days=14)
 
@@ -134,8 +143,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, template, context)
 
     form, legs = _forms(request, catalog, request.POST)
-    _trip, result = _plan(form, legs, catalog)
-    context = _context(form, legs, catalog, result, sample=sample)
+    trip, result = _plan(form, legs, catalog)
+    context = _context(form, legs, catalog, result, sample=sample, trip_json=_json(trip))
     if request.htmx:
         return render(request, "planner/home.html#live", context)
     return render(request, "planner/home.html", context)
@@ -173,6 +182,7 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
         "shown": present(saved.result, catalog),
         "stale": saved.catalog_version != catalog.version,
         "trip": saved.trip,
+        "permalink": request.build_absolute_uri(saved.get_absolute_url()),
     }
     if context["stale"] and "recompute" in request.GET:
         try:
@@ -188,7 +198,52 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
                 fresh = to_document(planned)
                 context["fresh"] = present(fresh, catalog)
                 context["changes"] = compare(saved.result, fresh)
+                context["trip_json"] = _json(saved.trip)
+    if "fresh" not in context:
+        context["calendar_url"] = reverse("planner:saved-calendar", args=[saved.token])
     return render(request, "planner/saved.html", context)
+
+
+def _calendar_response(request: HttpRequest, saved: SavedTrip, catalog: Catalog) -> HttpResponse:
+    body = trip_calendar(
+        present(saved.result, catalog)["purchases"],
+        token=saved.token,
+        permalink=request.build_absolute_uri(saved.get_absolute_url()),
+        created=saved.created_at,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{FILENAME}"'
+    return response
+
+
+@require_GET
+def saved_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    saved = get_object_or_404(SavedTrip, token=token)
+    return _calendar_response(request, saved, load_catalog())
+
+
+@require_POST
+def calendar(request: HttpRequest) -> HttpResponse:
+    """An unsaved result's calendar: the trip is planned again and saved, so that
+    each event can link back to the plan it comes from."""
+    catalog = load_catalog()
+    try:
+        document = load_json(request.POST.get("trip", ""), max_bytes=MAX_TRIP_BYTES, what="trip:")
+        trip = parse_trip(document, catalog)
+    except BoundsError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    except TripError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain")
+    try:
+        planned = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+    except TripTooLarge as error:
+        return HttpResponseBadRequest(
+            f"trip: {too_large_message(error)}", content_type="text/plain; charset=utf-8"
+        )
+    saved = SavedTrip.objects.create(
+        trip=document, result=to_document(planned), catalog_version=catalog.version
+    )
+    return _calendar_response(request, saved, catalog)
 
 
 @require_POST

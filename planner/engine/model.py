@@ -96,7 +96,8 @@ class Plan:
     throttle_kbps: int | None = None
     notes: str = ""
     promotions: tuple[Promotion, ...] = ()
-    source_url: str = ""
+    source_url: str = ""  # where the facts were checked
+    buy_url: str = ""  # where a traveller buys it; empty = the operator's website
     verified_on: date | None = None
 
 
