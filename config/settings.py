@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_countries",
+    # for its Swagger UI files, served from our static files rather than a CDN
+    "ninja",
     "catalog",
     "planner",
 ]
@@ -197,3 +199,9 @@ try:
     PLANNER_TIME_LIMIT = float(envstr("PLANNER_TIME_LIMIT", "10"))
 except ValueError:
     raise ConfigError("PLANNER_TIME_LIMIT must be a number of seconds") from None
+
+# The public JSON API (config/api.py): the largest request bodies it reads, and how
+# long clients and proxies may reuse a read before revalidating it by its ETag.
+API_TRIP_MAX_BYTES = envint("API_TRIP_MAX_BYTES", 64 * 1024)
+API_CATALOG_MAX_BYTES = envint("API_CATALOG_MAX_BYTES", 32 * 1024 * 1024)
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
