@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalog import admin_tokens  # noqa: F401  (registers ApiToken)
 from catalog import store
 from catalog.admin_forms import (
     CoverageEntryForm,
