@@ -688,9 +688,7 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, key: str) -> "ApiToken | None":
-        token = (
-            cls.objects.usable().select_related("user").filter(digest=cls.hash(key)).first()
-        )
+        token = cls.objects.usable().select_related("user").filter(digest=cls.hash(key)).first()
         if token is not None:
             cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token
