@@ -4,12 +4,15 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from config.api import api
+
 urlpatterns = [
     # browsers ask for /favicon.ico on pages that name none (the admin's); lazy, so the
     # static manifest is read on the first request, not when the URLs are imported
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("planner.urls")),
     path("", include("catalog.urls")),
 ]

@@ -1,0 +1,91 @@
+"""The public JSON API, mounted at /api/v1/ (README, "JSON API").
+
+Errors are one document, `{"error", "field"}` (plus `problems` for a catalog),
+with the messages the command line gives for the same input; nothing the client
+sends makes a 500.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from catalog.api import Catalog
+from catalog.api import router as catalog_router
+from config.apikit import ApiError, error_response
+from planner.api import Trip
+from planner.api import router as planner_router
+
+# Documents read by their own parsers rather than by a schema parameter: OpenAPI
+# still needs their schemas among the components for the request bodies.
+REQUEST_DOCUMENTS = (Trip, Catalog)
+
+DESCRIPTION = """\
+Which mobile data plans to buy for a trip through several countries, proven
+cheapest, and the catalog of plans it chooses from. The documents are those of
+formats.md: decimals are strings, dates ISO 8601, unknown keys refused.
+
+Reads carry the catalog version as `ETag`: send it back in `If-None-Match` for a
+304. Errors are `{"error": message, "field": the field at fault}`."""
+
+
+class RoamplanAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in REQUEST_DOCUMENTS:
+            definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(definition.pop("$defs", {}))
+            components[model.__name__] = definition
+        return schema
+
+
+api = RoamplanAPI(
+    title="Roamplan API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    # Served from django-ninja's own static files (ninja is an installed app), under
+    # our CSP; no validator badge, which would call a third-party site.
+    docs=Swagger(settings={"validatorUrl": None, "tryItOutEnabled": True}),
+    docs_url="/docs",
+)
+api.add_router("", planner_router)
+api.add_router("", catalog_router)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
+    return error_response(error)
+
+
+@api.exception_handler(ValidationError)
+def _bad_parameter(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    first = error.errors[0]
+    # ("query", "page") → "page": the name the client wrote
+    field = ".".join(str(part) for part in first.get("loc", ())[1:]) or None
+    message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
+    return error_response(ApiError(400, message, field=field))
+
+
+@api.exception_handler(AuthenticationError)
+def _no_token(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return error_response(
+        ApiError(
+            401,
+            "a staff token is needed: send Authorization: Bearer KEY with a key created in "
+            "admin for a member of the catalog editor group, not revoked",
+            field="Authorization",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return error_response(ApiError(404, str(error) or "not found"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return error_response(ApiError(error.status_code, str(error)))

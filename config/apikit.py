@@ -1,0 +1,84 @@
+"""What every endpoint of the JSON API (config/api.py) shares: its error document,
+reading a bounded JSON body, and reads cached with the catalog version as validator.
+
+Plain Django, no app imported: `catalog` and `planner` both build their routers on it.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
+
+
+class ApiError(Exception):
+    """An answer other than 200: turned into the error document by config.api."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str | None = None,
+        problems: list[dict] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.problems = problems
+        self.headers = headers or {}
+
+
+def error_response(error: ApiError) -> JsonResponse:
+    body: dict[str, Any] = {"error": error.message, "field": error.field}
+    if error.problems is not None:
+        body["problems"] = error.problems
+    response = JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+def json_response(document: Any, **kwargs) -> JsonResponse:
+    return JsonResponse(document, safe=False, json_dumps_params={"ensure_ascii": False}, **kwargs)
+
+
+def read_json(request: HttpRequest, *, limit: int) -> Any:
+    """The request body as JSON, or ApiError 413 past `limit` bytes, 400 when not JSON."""
+    too_big = ApiError(413, f"the body is larger than {limit} bytes", field="body")
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        raise ApiError(400, "Content-Length is not a number", field="body") from None
+    if declared > limit:
+        raise too_big
+    # Read at most one byte past the limit, whatever the header said (chunked
+    # bodies have none): a client cannot make us hold more than that.
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise too_big
+    try:
+        return json.loads(body.decode("utf-8"))
+    # json raises RecursionError on deeply nested arrays, ValueError on an integer
+    # past Python's digit limit.
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ApiError(400, f"not a JSON document: {error}", field="body") from None
+
+
+def cached_read(request: HttpRequest, version: str, build: Callable[[], Any]) -> HttpResponse:
+    """A read of the catalog: 304 when the client holds this version, else `build()`.
+
+    Every read depends on the catalog alone, so its version is the ETag of all of them.
+    """
+    etag = quote_etag(version or "empty")
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = json_response(build())
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
+    return response

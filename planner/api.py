@@ -1,0 +1,168 @@
+"""POST /api/v1/plan: a trip document in, the result document out (formats.md).
+
+The schemas here document the two documents for OpenAPI and nothing else: the trip
+is read by `parse_trip`, as `recommend` reads it, and the answer is
+`planner.recommend.recommend`'s document, returned as it is.
+"""
+
+from datetime import date
+from typing import Literal
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict
+
+from config.api_schemas import DECIMAL, Document, Error, Money
+from config.apikit import ApiError, json_response, read_json
+from planner.engine.trip import MAX_DAYS, MAX_DEVICES, MAX_LEGS, TripError
+from planner.loader import load_catalog
+from planner.recommend import recommend, trip_error_text
+
+router = Router(tags=["planner"])
+
+
+class Leg(Document):
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    days: int = Field(ge=1, le=MAX_DAYS)
+    gb_per_day: str = Field(pattern=DECIMAL, description='a decimal string such as "1.5"')
+
+
+class Trip(Document):
+    """What a traveller asks (formats.md, "Trip"); only start_date and legs are required."""
+
+    start_date: date
+    legs: list[Leg] = Field(min_length=1, max_length=MAX_LEGS)
+    devices: int = Field(1, ge=1, le=MAX_DEVICES)
+    sharing: bool = False
+    owned: list[str] = Field([], description="slugs of plans the traveller holds already")
+    min_network: Literal["4G", "5G"] | None = None
+    needs_voice: bool = False
+    esim_only: bool = True
+    currency: str | None = Field(None, description="default: the catalog's base currency")
+    switch_penalty: str = Field("0", pattern=DECIMAL, description="per eSIM installed")
+
+
+class FairUse(Document):
+    activation_date: date
+    listed_price: Money
+    vat_percent: str
+    price_excl_vat: str
+    wholesale_eur_per_gb: str
+    wholesale_in_force_from: date
+    wholesale_per_gb: Money
+    cap_gb: str
+
+
+class CapUse(Document):
+    countries: list[str]
+    network: str
+    cap_gb: str | None
+    fair_use: FairUse | None
+    overage_per_gb: Money | None
+    included_gb: str
+    overage_gb: str
+    binds: bool
+
+
+class Purchase(Document):
+    plan: str
+    plan_name: str
+    operator: str
+    owned: bool
+    activate_on: date
+    active_until: date
+    devices: list[int]
+    list_price: Money
+    price: Money
+    promotion: str | None
+    discount_percent: str
+    bonus_gb: str
+    new_customer: bool
+    overage: Money
+    overage_gb: str
+    data_gb: str
+    included_gb: str
+    allowance_gb: str | None
+    daily_gb: str | None
+    caps: list[CapUse]
+    days: list[date]
+
+
+class Supply(Document):
+    purchase: int = Field(description="index into purchases")
+    device: int
+    gb: str
+    overage_gb: str
+
+
+class Day(Document):
+    date: date
+    country: str
+    need_gb: str
+    supply: list[Supply]
+
+
+class Short(Document):
+    date: date
+    country: str
+    device: int | None
+    missing_gb: str
+    why: str
+    reason: str
+    voice: bool
+
+
+class ResultWarning(Schema):
+    # A warning carries its code's own details beside these keys.
+    model_config = ConfigDict(extra="allow")
+    code: str
+    message: str
+    plan: str | None
+
+
+class Baselines(Document):
+    local_per_country: Money | None
+    single_plan: Money | None
+
+
+class Result(Document):
+    """What the planner answers (formats.md, "Result"), as `recommend --json` prints it."""
+
+    total: Money
+    total_base: Money
+    objective_base: str
+    optimal: bool
+    short_gb: str
+    purchases: list[Purchase]
+    days: list[Day]
+    short: list[Short]
+    baselines: Baselines
+    warnings: list[ResultWarning]
+    catalog_version: str
+
+
+@router.post(
+    "/plan",
+    response={200: Result, 400: Error, 413: Error},
+    summary="Plan a trip",
+    description=(
+        "The cheapest plans to buy for a trip document, proven optimal or the best "
+        "found within the time limit (`optimal` says which). The answer is exactly "
+        "what `manage.py recommend TRIP --json` prints. The solve runs in the request, "
+        "bounded by PLANNER_TIME_LIMIT seconds (10 by default)."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Trip"}}},
+        }
+    },
+)
+def plan(request: HttpRequest) -> HttpResponse:
+    data = read_json(request, limit=settings.API_TRIP_MAX_BYTES)
+    try:
+        document = recommend(data, load_catalog())
+    except TripError as error:
+        raise ApiError(400, trip_error_text(error), field=error.field) from None
+    return json_response(document)
