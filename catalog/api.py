@@ -36,6 +36,7 @@ from catalog.listing import PER_PAGE, country_counts, country_plans, set_shown_p
 from catalog.models import ApiToken, CatalogVersion, Plan
 from config.api_schemas import DECIMAL, Document, Error, Money
 from config.apikit import ApiError, cached_read, json_response, read_json
+from planner.engine.model import Activation, Network, OperatorKind
 from planner.engine.money import money_text
 
 router = Router(tags=["catalog"])
@@ -60,7 +61,7 @@ class Rates(Document):
 
 class Coverage(Document):
     countries: list[str] = Field(description='ISO codes and "@REGION" names')
-    network: Literal["3G", "4G", "5G"]
+    network: Network
     cap_gb: str | None = Field(None, description='GB, or "eu-fair-use"')
     overage_per_gb: str | None = Field(None, pattern=DECIMAL)
 
@@ -93,7 +94,7 @@ class CatalogPlan(Document):
     new_customer_only: bool = False
     available_from: date | None = None
     available_until: date | None = None
-    activation: Literal["first_use", "purchase"] = "first_use"
+    activation: Activation = Activation.FIRST_USE
     top_up: bool = False
     ekyc: bool = False
     throttle_kbps: int | None = None
@@ -107,7 +108,7 @@ class CatalogOperator(Document):
     slug: str
     name: str
     country: str | None = None
-    kind: Literal["mno", "mvno", "reseller"]
+    kind: OperatorKind
     website: str = ""
     plans: list[CatalogPlan] = []
 

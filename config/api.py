@@ -5,6 +5,11 @@ with the messages the command line gives for the same input; nothing the client
 sends makes a 500.
 """
 
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -36,7 +41,54 @@ class RoamplanAPI(NinjaAPI):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition
+        add_examples(schema, settings.SHARED_DIR / "examples")
         return schema
+
+
+def add_examples(schema: dict, folder: Path) -> None:
+    """The worked examples of ../shared/examples as the endpoints' examples.
+
+    Read where they live, never copied into the repository: without the folder (a
+    production machine, say) the document is the same, less its examples.
+    """
+    cases = sorted(p for p in folder.glob("*/trip.json")) if folder.is_dir() else []
+    if not cases:
+        return
+    trips = {case.parent.name: _read(case) for case in cases}
+    catalogs = {case.parent.name: _read(case.parent / "catalog.json") for case in cases}
+    first = cases[0].parent.name
+
+    def operation(method: str, path: str) -> dict:
+        return next(ops[method] for url, ops in schema["paths"].items() if url.endswith(path))
+
+    def request_examples(method: str, path: str, documents: dict) -> None:
+        content = operation(method, path)["requestBody"]["content"]["application/json"]
+        content["examples"] = {name: {"value": doc} for name, doc in documents.items()}
+
+    def parameter_example(method: str, path: str, name: str, value: str) -> None:
+        parameter = next(p for p in operation(method, path)["parameters"] if p["name"] == name)
+        parameter["example"] = value
+
+    request_examples("post", "/plan", trips)
+    request_examples("put", "/catalog", catalogs)
+    answer = operation("get", "/catalog")["responses"][200]["content"]["application/json"]
+    answer["examples"] = {first: {"value": catalogs[first]}}
+    parameter_example("get", "/countries/{code}/plans", "code", trips[first]["legs"][0]["country"])
+    plan = catalogs[first]["operators"][0]["plans"][0]["slug"]
+    parameter_example("get", "/plans/{slug}", "slug", plan)
+
+
+def without_examples(node: Any) -> Any:
+    """The document as committed in docs/openapi.json: the shared examples left out."""
+    if isinstance(node, dict):
+        return {k: without_examples(v) for k, v in node.items() if k not in ("examples", "example")}
+    if isinstance(node, list):
+        return [without_examples(v) for v in node]
+    return node
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 api = RoamplanAPI(
