@@ -29,8 +29,9 @@ Which mobile data plans to buy for a trip through several countries, proven
 cheapest, and the catalog of plans it chooses from. The documents are those of
 formats.md: decimals are strings, dates ISO 8601, unknown keys refused.
 
-Reads carry the catalog version as `ETag`: send it back in `If-None-Match` for a
-304. Errors are `{"error": message, "field": the field at fault}`."""
+Reads carry the catalog version as `ETag`: send it back in `If-None-Match` to get
+a 304 while the catalog is unchanged. Errors are `{"error": message, "field": the
+field at fault}`, with the messages the command line gives."""
 
 
 class RoamplanAPI(NinjaAPI):

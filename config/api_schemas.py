@@ -13,7 +13,7 @@ class Document(Schema):
 
 
 class Money(Document):
-    amount: str = Field(pattern=DECIMAL)
+    amount: str = Field(pattern=DECIMAL, examples=["29.99"])
     currency: str
 
 

@@ -25,7 +25,7 @@ router = Router(tags=["planner"])
 class Leg(Document):
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
     days: int = Field(ge=1, le=MAX_DAYS)
-    gb_per_day: str = Field(pattern=DECIMAL, description='a decimal string such as "1.5"')
+    gb_per_day: str = Field(pattern=DECIMAL, examples=["1.5"])
 
 
 class Trip(Document):
