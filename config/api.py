@@ -142,3 +142,8 @@ def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return error_response(ApiError(error.status_code, str(error)))
+
+
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/: the API's 404 document, not the site's HTML page."""
+    return error_response(ApiError(404, f"no endpoint {request.path} (see /api/v1/docs)"))

@@ -113,3 +113,11 @@ def test_it_needs_no_csrf_token_nor_session(sample_catalog):
 
 def test_it_answers_405_to_a_get(client):
     assert client.get(URL).status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/plan", "/api/"])
+def test_it_answers_an_unknown_endpoint_with_a_json_404(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {"error": f"no endpoint {path} (see /api/v1/docs)", "field": None}
