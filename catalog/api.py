@@ -6,7 +6,6 @@ the document with `parse_catalog` and applies it with the importer, as
 `import_catalog` and the admin import do: all or nothing, the same preview numbers.
 """
 
-from datetime import date
 from typing import Literal
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from catalog import store
+from catalog.api_schemas import Catalog, Countries, CountryPlans, ImportAnswer, PlanDetail
 from catalog.document import (
     CatalogError,
     dump_catalog,
@@ -34,9 +34,8 @@ from catalog.forms import SORTS, CountryPlansForm
 from catalog.importer import ImportPreview, apply_import, preview_import
 from catalog.listing import PER_PAGE, country_counts, country_plans, set_shown_prices
 from catalog.models import ApiToken, CatalogVersion, Plan
-from config.api_schemas import DECIMAL, Document, Error, Money
+from config.api_schemas import Error
 from config.apikit import ApiError, cached_read, json_response, read_json
-from planner.engine.model import Activation, Network, OperatorKind
 from planner.engine.money import money_text
 
 router = Router(tags=["catalog"])
@@ -48,157 +47,6 @@ PROBLEMS_SHOWN = 50
 def _version() -> str:
     current = CatalogVersion.current()
     return current.label if current else ""
-
-
-# --- the catalog document (formats.md, "Catalog"), for OpenAPI
-
-
-class Rates(Document):
-    base: str
-    as_of: date | None = None
-    per_base: dict[str, str] = Field(description="units of each currency per unit of base")
-
-
-class Coverage(Document):
-    countries: list[str] = Field(description='ISO codes and "@REGION" names')
-    network: Network
-    cap_gb: str | None = Field(None, description='GB, or "eu-fair-use"')
-    overage_per_gb: str | None = Field(None, pattern=DECIMAL)
-
-
-class Promotion(Document):
-    name: str = ""
-    discount_percent: str = Field(pattern=DECIMAL)
-    bonus_gb: str = Field("0", pattern=DECIMAL)
-    starts: date
-    ends: date
-    limit: int | None = None
-    new_customer_only: bool = False
-
-
-class CatalogPlan(Document):
-    slug: str
-    name: str
-    price: str = Field(pattern=DECIMAL)
-    currency: str
-    validity_days: int = Field(ge=1)
-    data_gb: str | None = Field(pattern=DECIMAL, description="null: unlimited")
-    daily_gb: str | None = None
-    coverage: list[Coverage] = Field(min_length=1)
-    hotspot: bool = False
-    max_devices: int = Field(1, ge=1)
-    voice: bool = False
-    esim: bool = True
-    vat_percent: str = Field("0", pattern=DECIMAL)
-    max_purchases: int | None = None
-    new_customer_only: bool = False
-    available_from: date | None = None
-    available_until: date | None = None
-    activation: Activation = Activation.FIRST_USE
-    top_up: bool = False
-    ekyc: bool = False
-    throttle_kbps: int | None = None
-    notes: str = ""
-    promotions: list[Promotion] = []
-    source_url: str = ""
-    verified_on: date | None = None
-
-
-class CatalogOperator(Document):
-    slug: str
-    name: str
-    country: str | None = None
-    kind: OperatorKind
-    website: str = ""
-    plans: list[CatalogPlan] = []
-
-
-class Catalog(Document):
-    """The `esim-catalog/1` document: what export_catalog writes and import_catalog reads."""
-
-    format: Literal["esim-catalog/1"]
-    rates: Rates
-    regions: dict[str, list[str]] = {}
-    operators: list[CatalogOperator]
-
-
-# --- answers
-
-
-class CountryRow(Schema):
-    code: str
-    name: str = Field(description="in English")
-    plans: int = Field(description="offered plans covering the country")
-    url: str
-
-
-class Countries(Schema):
-    countries: list[CountryRow]
-    catalog_version: str
-
-
-class OperatorRef(Schema):
-    slug: str
-    name: str
-
-
-class PlanRow(Schema):
-    slug: str
-    name: str
-    operator: OperatorRef
-    price: Money = Field(description="as listed, in the plan's currency")
-    price_base: Money | None = Field(description="in the catalog's base currency")
-    price_per_gb_base: Money | None
-    validity_days: int
-    data_gb: str | None
-    daily_gb: str | None
-    network: str = Field(description="in this country")
-    countries: int = Field(description="how many countries the plan covers")
-    hotspot: bool
-    voice: bool
-    promotion_today: bool
-    url: str
-
-
-class CountryPlans(Schema):
-    code: str
-    name: str
-    sort: str
-    scope: str
-    five_g: bool
-    hotspot: bool
-    voice: bool
-    count: int
-    page: int
-    pages: int
-    per_page: int
-    plans: list[PlanRow]
-    catalog_version: str
-
-
-class PlanDetail(CatalogPlan):
-    operator: str
-    offered: bool = Field(description="false once retired (kept for history)")
-    catalog_version: str
-
-
-class Counts(Schema):
-    added: int
-    changed: int
-    retired: int
-
-
-class ImportAnswer(Schema):
-    dry_run: bool
-    applied: bool = Field(description="whether the catalog changed")
-    replace: bool
-    plans_read: int
-    summary: str = Field(description="the line import_catalog and the admin preview show")
-    plans: Counts
-    operators: Counts
-    rates_changed: bool
-    regions_changed: bool
-    catalog_version: str = Field(description="the version in force after the request")
 
 
 # --- reads

@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from catalog.api import Catalog
 from catalog.api import router as catalog_router
+from catalog.api_schemas import Catalog
 from config.apikit import ApiError, error_response
 from planner.api import Trip
 from planner.api import router as planner_router

@@ -5,42 +5,49 @@ is read by `parse_trip`, as `recommend` reads it, and the answer is
 `planner.recommend.recommend`'s document, returned as it is.
 """
 
+from dataclasses import fields
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
-from config.api_schemas import DECIMAL, Document, Error, Money
+from config.api_schemas import Document, Error, Money, document_model
 from config.apikit import ApiError, json_response, read_json
-from planner.engine.trip import MAX_DAYS, MAX_DEVICES, MAX_LEGS, TripError
+from planner.engine import model as engine
+from planner.engine.trip import _LEG_KEYS, _TRIP_KEYS, MAX_DAYS, MAX_DEVICES, MAX_LEGS, TripError
 from planner.loader import load_catalog
 from planner.recommend import recommend, trip_error_text
 
 router = Router(tags=["planner"])
 
 
-class Leg(Document):
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    days: int = Field(ge=1, le=MAX_DAYS)
-    gb_per_day: str = Field(pattern=DECIMAL, examples=["1.5"])
-
-
-class Trip(Document):
-    """What a traveller asks (formats.md, "Trip"); only start_date and legs are required."""
-
-    start_date: date
-    legs: list[Leg] = Field(min_length=1, max_length=MAX_LEGS)
-    devices: int = Field(1, ge=1, le=MAX_DEVICES)
-    sharing: bool = False
-    owned: list[str] = Field([], description="slugs of plans the traveller holds already")
-    min_network: Literal["4G", "5G"] | None = None
-    needs_voice: bool = False
-    esim_only: bool = True
-    currency: str | None = Field(None, description="default: the catalog's base currency")
-    switch_penalty: str = Field("0", pattern=DECIMAL, description="per eSIM installed")
+# The trip's keys are the parser's, typed as the engine's Trip and Leg fields and
+# with their defaults: a key added to `parse_trip` and the engine appears here.
+Leg = document_model(
+    "Leg",
+    engine.Leg,
+    [f.name for f in fields(engine.Leg) if f.name in _LEG_KEYS],
+    types={
+        "country": Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")],
+        "days": Annotated[int, Field(ge=1, le=MAX_DAYS)],
+    },
+)
+Trip = document_model(
+    "Trip",
+    engine.Trip,
+    [f.name for f in fields(engine.Trip) if f.name in _TRIP_KEYS],
+    types={
+        "legs": Annotated[list[Leg], Field(min_length=1, max_length=MAX_LEGS)],
+        "devices": Annotated[int, Field(ge=1, le=MAX_DEVICES)],
+        "owned": Annotated[list[str], Field(description="slugs of plans held already")],
+        "min_network": Literal["4G", "5G"] | None,
+        "currency": Annotated[str | None, Field(description="default: the catalog's base")],
+    },
+    doc='What a traveller asks (formats.md, "Trip"); only start_date and legs are required.',
+)
 
 
 class FairUse(Document):
