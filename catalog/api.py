@@ -96,6 +96,7 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
     code = code.upper()
     if code not in iso_countries():
         raise ApiError(404, f"{code!r} is not an ISO 3166-1 alpha-2 code", field="code")
+    today = timezone.localdate()
     options = {
         "sort": filters.sort,
         "scope": "" if filters.scope == "all" else filters.scope,
@@ -106,9 +107,7 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
 
     def build() -> dict:
         rates = store.rates_or_default()
-        paginator = Paginator(
-            country_plans(code, options, rates, today=timezone.localdate()), PER_PAGE
-        )
+        paginator = Paginator(country_plans(code, options, rates, today=today), PER_PAGE)
         try:
             page = paginator.page(filters.page)
         except EmptyPage:
@@ -131,7 +130,7 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
         }
 
     version = _version()
-    return cached_read(request, version, build)
+    return cached_read(request, version, build, day=today)
 
 
 def _row(plan: Plan, base: str) -> dict:

@@ -6,6 +6,7 @@ Plain Django, no app imported: `catalog` and `planner` both build their routers 
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -70,12 +71,15 @@ def read_json(request: HttpRequest, *, limit: int) -> Any:
         raise ApiError(400, f"not a JSON document: {error}", field="body") from None
 
 
-def cached_read(request: HttpRequest, version: str, build: Callable[[], Any]) -> HttpResponse:
+def cached_read(
+    request: HttpRequest, version: str, build: Callable[[], Any], *, day: date | None = None
+) -> HttpResponse:
     """A read of the catalog: 304 when the client holds this version, else `build()`.
 
-    Every read depends on the catalog alone, so its version is the ETag of all of them.
+    A read depends on the catalog, so its version is the ETag; one that also says
+    what runs today (a promotion) passes `day`, which the ETag then carries too.
     """
-    etag = quote_etag(version or "empty")
+    etag = quote_etag(f"{version or 'empty'}{f'.{day.isoformat()}' if day else ''}")
     response = get_conditional_response(request, etag=etag)
     if response is None:
         response = json_response(build())

@@ -3,6 +3,7 @@ cached by catalog version; PUT /catalog for staff tokens, all or nothing."""
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -196,7 +197,8 @@ def test_it_lets_clients_cache_reads_by_catalog_version(client, sample_catalog, 
     if url.endswith("/plans/"):
         url += Plan.objects.first().slug
     first = client.get(url)
-    assert first["ETag"] == f'"{_version()}"'
+    today = "." + timezone.localdate().isoformat() if "/countries/" in url else ""
+    assert first["ETag"] == f'"{_version()}{today}"'
     assert "public" in first["Cache-Control"]
     assert f"max-age={settings.API_CACHE_SECONDS}" in first["Cache-Control"]
 
@@ -207,7 +209,19 @@ def test_it_lets_clients_cache_reads_by_catalog_version(client, sample_catalog, 
     CatalogVersion.bump("a change")
     fresh = client.get(url, headers={"If-None-Match": first["ETag"]})
     assert fresh.status_code == 200
-    assert fresh["ETag"] == f'"{_version()}"' != first["ETag"]
+    assert fresh["ETag"] == f'"{_version()}{today}"' != first["ETag"]
+
+
+def test_a_countrys_plans_are_revalidated_the_next_day(client, sample_catalog, monkeypatch):
+    # whether a promotion runs today is in the answer: a new day is a new answer
+    first = client.get("/api/v1/countries/FR/plans")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr("catalog.api.timezone.localdate", lambda: tomorrow)
+
+    again = client.get("/api/v1/countries/FR/plans", headers={"If-None-Match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert again["ETag"] == f'"{_version()}.{tomorrow.isoformat()}"'
 
 
 # --- PUT /catalog
