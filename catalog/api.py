@@ -54,6 +54,8 @@ def _version() -> str:
 
 @router.get("/countries", response={200: Countries}, summary="Countries with plans")
 def country_list(request: HttpRequest) -> HttpResponse:
+    version = _version()
+
     def build() -> dict:
         with translation.override("en"):
             rows = [
@@ -67,19 +69,18 @@ def country_list(request: HttpRequest) -> HttpResponse:
             ]
         return {"countries": sorted(rows, key=lambda r: r["name"]), "catalog_version": version}
 
-    version = _version()
     return cached_read(request, version, build)
 
 
-Sort = Literal[tuple(SORTS)]  # type: ignore[valid-type]
-Scope = Literal[tuple(value or "all" for value, _ in CountryPlansForm.base_fields["scope"].choices)]  # type: ignore[valid-type]
+# The country page's own choices; its "" (all plans) is "all" in the API.
+_SCOPES = tuple(value or "all" for value, _label in CountryPlansForm.base_fields["scope"].choices)
 
 
 class PlanFilters(Schema):
     """The country page's filters, sorting and pagination."""
 
-    sort: Sort = "price"  # type: ignore[valid-type]
-    scope: Scope = "all"  # type: ignore[valid-type]
+    sort: Literal[tuple(SORTS)] = "price"
+    scope: Literal[_SCOPES] = "all"
     five_g: bool = Field(False, description="5G in this country")
     hotspot: bool = False
     voice: bool = Field(False, description="with a phone number")
@@ -105,6 +106,8 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
         "voice": filters.voice,
     }
 
+    version = _version()
+
     def build() -> dict:
         rates = store.rates_or_default()
         paginator = Paginator(country_plans(code, options, rates, today=today), PER_PAGE)
@@ -129,7 +132,6 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
             "catalog_version": version,
         }
 
-    version = _version()
     return cached_read(request, version, build, day=today)
 
 
@@ -163,6 +165,8 @@ def _row(plan: Plan, base: str) -> dict:
     description="The plan as the catalog document writes it, retired plans included.",
 )
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    version = _version()
+
     def build() -> dict:
         found = store.plans(Plan.objects.filter(slug=slug))
         if not found:
@@ -175,7 +179,6 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "catalog_version": version,
         }
 
-    version = _version()
     return cached_read(request, version, build)
 
 
@@ -186,13 +189,14 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     description="The `esim-catalog/1` document `manage.py export_catalog` writes.",
 )
 def catalog_document(request: HttpRequest) -> HttpResponse:
+    version = _version()
+
     def build() -> dict:
         # Built once per version and process group: the real catalog is 10 MB of JSON.
         return cache.get_or_set(
             f"api:catalog:{version}", lambda: dump_catalog(store.offered_document()), 3600
         )
 
-    version = _version()
     return cached_read(request, version, build)
 
 
