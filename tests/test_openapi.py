@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
@@ -144,3 +144,29 @@ def test_the_schemas_name_exactly_the_keys_the_parsers_accept(openapi):
 def test_a_bad_trip_fails_the_schema_too(openapi):
     trip = {"start_date": "2026-06-01", "legs": [], "devise": "EUR"}
     assert len(_errors(openapi, "Trip", trip)) == 2
+
+
+def test_the_command_writes_the_committed_copy_to_a_file(tmp_path):
+    target = tmp_path / "openapi.json"
+
+    call_command("openapi", str(target))
+
+    assert target.read_text(encoding="utf-8") == COMMITTED.read_text(encoding="utf-8")
+
+
+def test_the_command_says_so_when_it_cannot_write(tmp_path):
+    with pytest.raises(CommandError, match="No such file or directory"):
+        call_command("openapi", str(tmp_path / "missing" / "openapi.json"))
+
+
+def test_without_the_shared_examples_the_document_is_the_same_less_its_examples(
+    settings, tmp_path, openapi
+):
+    from config.api import api, without_examples
+
+    settings.SHARED_DIR = tmp_path
+    bare = json.loads(json.dumps(api.get_openapi_schema(), default=str))
+
+    assert without_examples(bare) == without_examples(openapi)
+    body = bare["paths"]["/api/v1/plan"]["post"]["requestBody"]["content"]["application/json"]
+    assert "examples" not in body
