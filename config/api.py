@@ -5,6 +5,7 @@ with the messages the command line gives for the same input; nothing the client
 sends makes a 500.
 """
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,11 @@ field at fault}`, with the messages the command line gives."""
 
 class RoamplanAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # A copy: the schema shares the operations' `openapi_extra` dicts, which the
+        # examples must not be written into.
+        schema = copy.deepcopy(
+            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for model in REQUEST_DOCUMENTS:
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
