@@ -18,8 +18,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from catalog.api import router as catalog_router
 from catalog.api_schemas import Catalog
 from config.apikit import ApiError, error_response
-from planner.api import Trip
 from planner.api import router as planner_router
+from planner.api_schemas import Trip
 
 # Documents read by their own parsers rather than by a schema parameter: OpenAPI
 # still needs their schemas among the components for the request bodies.

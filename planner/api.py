@@ -1,152 +1,21 @@
 """POST /api/v1/plan: a trip document in, the result document out (formats.md).
 
-The schemas here document the two documents for OpenAPI and nothing else: the trip
-is read by `parse_trip`, as `recommend` reads it, and the answer is
+The trip is read by `parse_trip`, as `recommend` reads it, and the answer is
 `planner.recommend.recommend`'s document, returned as it is.
 """
 
-from dataclasses import fields
-from datetime import date
-from typing import Annotated, Literal
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
-from pydantic import ConfigDict
+from ninja import Router
 
-from config.api_schemas import Document, Error, Money, document_model
+from config.api_schemas import Error
 from config.apikit import ApiError, json_response, read_json
-from planner.engine import model as engine
-from planner.engine.trip import _LEG_KEYS, _TRIP_KEYS, MAX_DAYS, MAX_DEVICES, MAX_LEGS, TripError
+from planner.api_schemas import Result
+from planner.engine.trip import TripError
 from planner.loader import load_catalog
 from planner.recommend import recommend, trip_error_text
 
 router = Router(tags=["planner"])
-
-
-# The trip's keys are the parser's, typed as the engine's Trip and Leg fields and
-# with their defaults: a key added to `parse_trip` and the engine appears here.
-Leg = document_model(
-    "Leg",
-    engine.Leg,
-    [f.name for f in fields(engine.Leg) if f.name in _LEG_KEYS],
-    types={
-        "country": Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")],
-        "days": Annotated[int, Field(ge=1, le=MAX_DAYS)],
-    },
-)
-Trip = document_model(
-    "Trip",
-    engine.Trip,
-    [f.name for f in fields(engine.Trip) if f.name in _TRIP_KEYS],
-    types={
-        "legs": Annotated[list[Leg], Field(min_length=1, max_length=MAX_LEGS)],
-        "devices": Annotated[int, Field(ge=1, le=MAX_DEVICES)],
-        "owned": Annotated[list[str], Field(description="slugs of plans held already")],
-        "min_network": Literal["4G", "5G"] | None,
-        "currency": Annotated[str | None, Field(description="default: the catalog's base")],
-    },
-    doc='What a traveller asks (formats.md, "Trip"); only start_date and legs are required.',
-)
-
-
-class FairUse(Document):
-    activation_date: date
-    listed_price: Money
-    vat_percent: str
-    price_excl_vat: str
-    wholesale_eur_per_gb: str
-    wholesale_in_force_from: date
-    wholesale_per_gb: Money
-    cap_gb: str
-
-
-class CapUse(Document):
-    countries: list[str]
-    network: str
-    cap_gb: str | None
-    fair_use: FairUse | None
-    overage_per_gb: Money | None
-    included_gb: str
-    overage_gb: str
-    binds: bool
-
-
-class Purchase(Document):
-    plan: str
-    plan_name: str
-    operator: str
-    owned: bool
-    activate_on: date
-    active_until: date
-    devices: list[int]
-    list_price: Money
-    price: Money
-    promotion: str | None
-    discount_percent: str
-    bonus_gb: str
-    new_customer: bool
-    overage: Money
-    overage_gb: str
-    data_gb: str
-    included_gb: str
-    allowance_gb: str | None
-    daily_gb: str | None
-    caps: list[CapUse]
-    days: list[date]
-
-
-class Supply(Document):
-    purchase: int = Field(description="index into purchases")
-    device: int
-    gb: str
-    overage_gb: str
-
-
-class Day(Document):
-    date: date
-    country: str
-    need_gb: str
-    supply: list[Supply]
-
-
-class Short(Document):
-    date: date
-    country: str
-    device: int | None
-    missing_gb: str
-    why: str
-    reason: str
-    voice: bool
-
-
-class ResultWarning(Schema):
-    # A warning carries its code's own details beside these keys.
-    model_config = ConfigDict(extra="allow")
-    code: str
-    message: str
-    plan: str | None
-
-
-class Baselines(Document):
-    local_per_country: Money | None
-    single_plan: Money | None
-
-
-class Result(Document):
-    """What the planner answers (formats.md, "Result"), as `recommend --json` prints it."""
-
-    total: Money
-    total_base: Money
-    objective_base: str
-    optimal: bool
-    short_gb: str
-    purchases: list[Purchase]
-    days: list[Day]
-    short: list[Short]
-    baselines: Baselines
-    warnings: list[ResultWarning]
-    catalog_version: str
 
 
 @router.post(
