@@ -6,6 +6,7 @@ the document with `parse_catalog` and applies it with the importer, as
 `import_catalog` and the admin import do: all or nothing, the same preview numbers.
 """
 
+import json
 from typing import Literal
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from ninja.security import HttpBearer
 from catalog import store
 from catalog.api_schemas import Catalog, Countries, CountryPlans, ImportAnswer, PlanDetail
 from catalog.document import (
+    CatalogDocument,
     CatalogError,
     dump_catalog,
     dump_plan,
@@ -231,6 +233,11 @@ def _answer(preview: ImportPreview, *, dry_run: bool, applied: bool, version: st
     }
 
 
+def _is_sample(doc: CatalogDocument) -> bool:
+    # As import_catalog marks the shipped sample file: the pages then say "Sample data".
+    return doc == parse_catalog(json.loads(settings.SAMPLE_CATALOG.read_text(encoding="utf-8")))
+
+
 @router.put(
     "/catalog",
     auth=StaffToken(),
@@ -283,7 +290,12 @@ def catalog_update(
         preview = preview_import(doc, replace=replace)
         applied = None
         if not dry_run:
-            applied = apply_import(preview, user=token.user, note=f"API import ({token.name})")
+            applied = apply_import(
+                preview,
+                user=token.user,
+                note=f"API import ({token.name})",
+                sample=_is_sample(doc),
+            )
     return json_response(
         _answer(
             preview,

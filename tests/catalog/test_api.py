@@ -457,3 +457,19 @@ def test_admin_revokes_tokens(client):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert ApiToken.authenticate(key) is None
+
+
+def test_putting_the_sample_catalog_marks_it_as_sample_data_as_the_command_does(client):
+    call_command(
+        "import_catalog",
+        str(settings.SHARED_DIR / "examples/02-switzerland-outside-eu/catalog.json"),
+        verbosity=0,
+    )
+    _token_row, key = _token()
+
+    first = _put(client, _changed_sample(), key, "?replace=1").json()
+    assert first["applied"] and not CatalogVersion.current().sample
+    second = _put(client, settings.SAMPLE_CATALOG.read_text(), key, "?replace=1").json()
+
+    assert second["applied"]
+    assert CatalogVersion.current().sample
