@@ -473,3 +473,14 @@ def test_putting_the_sample_catalog_marks_it_as_sample_data_as_the_command_does(
 
     assert second["applied"]
     assert CatalogVersion.current().sample
+
+
+def test_it_refuses_a_bad_flag_naming_it_and_changes_nothing(client, sample_catalog):
+    _token_row, key = _token()
+    version = _version()
+
+    response = _put(client, _changed_sample(), key, "?dry_run=maybe")
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "dry_run"
+    assert _version() == version
