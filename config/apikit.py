@@ -71,6 +71,10 @@ def read_json(request: HttpRequest, *, limit: int) -> Any:
         raise ApiError(400, f"not a JSON document: {error}", field="body") from None
 
 
+def json_bytes(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
 def cached_read(
     request: HttpRequest, version: str, build: Callable[[], Any], *, day: date | None = None
 ) -> HttpResponse:
@@ -82,7 +86,13 @@ def cached_read(
     etag = quote_etag(f"{version or 'empty'}{f'.{day.isoformat()}' if day else ''}")
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        response = json_response(build())
+        body = build()
+        # bytes: a document serialised once and kept (the whole catalog is megabytes)
+        response = (
+            HttpResponse(body, content_type="application/json")
+            if isinstance(body, bytes)
+            else json_response(body)
+        )
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
     return response
