@@ -29,7 +29,6 @@ from catalog.document import (
     dump_catalog,
     dump_plan,
     format_decimal,
-    iso_countries,
     parse_catalog,
 )
 from catalog.forms import SORTS, CountryPlansForm
@@ -38,6 +37,7 @@ from catalog.listing import PER_PAGE, country_counts, country_plans, set_shown_p
 from catalog.models import ApiToken, CatalogVersion, Plan
 from config.api_schemas import Error
 from config.apikit import ApiError, cached_read, json_bytes, json_response, read_json
+from planner.engine.countries import is_country_code
 from planner.engine.money import money_text
 
 router = Router(tags=["catalog"])
@@ -97,8 +97,8 @@ class PlanFilters(Schema):
 )
 def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilters]) -> HttpResponse:
     code = code.upper()
-    if code not in iso_countries():
-        raise ApiError(404, f"{code!r} is not an ISO 3166-1 alpha-2 code", field="code")
+    if not is_country_code(code):
+        raise ApiError(404, f"{code!r} is not an ISO 3166-1 alpha-2 code (nor XK)", field="code")
     today = timezone.localdate()
     options = {
         "sort": filters.sort,

@@ -146,7 +146,10 @@ def test_it_answers_404_for_a_country_that_is_not_one(client, sample_catalog):
     response = client.get("/api/v1/countries/XX/plans")
 
     assert response.status_code == 404
-    assert response.json() == {"error": "'XX' is not an ISO 3166-1 alpha-2 code", "field": "code"}
+    assert response.json() == {
+        "error": "'XX' is not an ISO 3166-1 alpha-2 code (nor XK)",
+        "field": "code",
+    }
 
 
 def test_it_gives_a_plan_as_the_catalog_document_writes_it(client, sample_catalog):
