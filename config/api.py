@@ -24,6 +24,7 @@ from planner.api_schemas import Trip
 # Documents read by their own parsers rather than by a schema parameter: OpenAPI
 # still needs their schemas among the components for the request bodies.
 REQUEST_DOCUMENTS = (Trip, Catalog)
+EXAMPLE_FOLDERS = ("examples", "examples-v2")
 
 DESCRIPTION = """\
 Which mobile data plans to buy for a trip through several countries, proven
@@ -47,17 +48,17 @@ class RoamplanAPI(NinjaAPI):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(definition.pop("$defs", {}))
             components[model.__name__] = definition
-        add_examples(schema, settings.SHARED_DIR / "examples")
+        add_examples(schema, [settings.SHARED_DIR / name for name in EXAMPLE_FOLDERS])
         return schema
 
 
-def add_examples(schema: dict, folder: Path) -> None:
-    """The worked examples of ../shared/examples as the endpoints' examples.
+def add_examples(schema: dict, folders: list[Path]) -> None:
+    """The worked examples of ../shared/examples (v1 and v2) as the endpoints' examples.
 
-    Read where they live, never copied into the repository: without the folder (a
+    Read where they live, never copied into the repository: without the folders (a
     production machine, say) the document is the same, less its examples.
     """
-    cases = sorted(p for p in folder.glob("*/trip.json")) if folder.is_dir() else []
+    cases = sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*/trip.json"))
     if not cases:
         return
     trips = {case.parent.name: _read(case) for case in cases}

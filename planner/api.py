@@ -11,6 +11,7 @@ from ninja import Router
 from config.api_schemas import Error
 from config.apikit import ApiError, json_response, read_json
 from planner.api_schemas import Result
+from planner.engine.budget import TripTooLarge
 from planner.engine.trip import TripError
 from planner.loader import load_catalog
 from planner.recommend import recommend, trip_error_text
@@ -41,4 +42,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         document = recommend(data, load_catalog())
     except TripError as error:
         raise ApiError(400, trip_error_text(error), field=error.field) from None
+    except TripTooLarge as error:
+        # The command's message; the whole trip is at fault, not one of its fields.
+        raise ApiError(400, str(error), field="trip") from None
     return json_response(document)

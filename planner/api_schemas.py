@@ -70,10 +70,15 @@ class Purchase(Document):
     devices: list[int]
     list_price: Money
     price: Money
+    price_listed: Money | None = Field(
+        description="the price in the plan's own currency, when it is not the trip's"
+    )
     promotion: str | None
     discount_percent: str
     bonus_gb: str
     new_customer: bool
+    residents_only: bool
+    subscription: bool
     overage: Money
     overage_gb: str
     data_gb: str
@@ -108,17 +113,52 @@ class Short(Document):
     voice: bool
 
 
+class ShortDay(Document):
+    date: date
+    country: str
+    missing_gb: str
+    devices: list[int]
+    voice: bool
+    reason: str
+    why: str
+    details: dict[str, str]
+
+
+class OwnedGap(Document):
+    plan: str
+    country: str
+    first: date
+    last: date
+    days: int
+    reason: str
+    covered_by: list[int] = Field(description="indexes into purchases serving those days")
+
+
 class ResultWarning(Schema):
     # A warning carries its code's own details beside these keys.
     model_config = ConfigDict(extra="allow")
     code: str
     message: str
     plan: str | None
+    purchases: list[int]
+
+
+class Outcome(Document):
+    esims: int
+    total: Money
+    total_base: Money
+    objective_base: str
+    short_gb: str
+    optimal: bool
+
+
+class Alternative(Outcome):
+    max_esims: int | None
 
 
 class Baselines(Document):
-    local_per_country: Money | None
-    single_plan: Money | None
+    local_per_country: Outcome | None
+    single_plan: Outcome | None
 
 
 class Result(Document):
@@ -132,6 +172,9 @@ class Result(Document):
     purchases: list[Purchase]
     days: list[Day]
     short: list[Short]
+    short_days: list[ShortDay]
+    owned_gaps: list[OwnedGap]
     baselines: Baselines
+    alternatives: list[Alternative]
     warnings: list[ResultWarning]
     catalog_version: str

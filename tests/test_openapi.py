@@ -17,7 +17,12 @@ from planner.management.commands.openapi import committed_text
 pytestmark = pytest.mark.django_db
 
 COMMITTED = settings.BASE_DIR / "docs" / "openapi.json"
-EXAMPLES = sorted(p for p in (settings.SHARED_DIR / "examples").iterdir() if p.is_dir())
+EXAMPLES = sorted(
+    p
+    for folder in ("examples", "examples-v2")
+    for p in (settings.SHARED_DIR / folder).iterdir()
+    if p.is_dir()
+)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,12 @@ from planner.loader import forget_catalog
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/plan"
-EXAMPLES = sorted(p for p in (settings.SHARED_DIR / "examples").iterdir() if p.is_dir())
+EXAMPLES = sorted(
+    p
+    for folder in ("examples", "examples-v2")
+    for p in (settings.SHARED_DIR / folder).iterdir()
+    if p.is_dir()
+)
 TRIP = {"start_date": "2026-06-01", "legs": [{"country": "FR", "days": 2, "gb_per_day": "1"}]}
 
 
@@ -33,7 +38,7 @@ def _recommend(path) -> dict:
 
 
 def test_examples_are_found():
-    assert len(EXAMPLES) >= 9
+    assert len(EXAMPLES) >= 11
 
 
 @pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)
@@ -121,3 +126,26 @@ def test_it_answers_an_unknown_endpoint_with_a_json_404(client, path):
 
     assert response.status_code == 404
     assert response.json() == {"error": f"no endpoint {path} (see /api/v1/docs)", "field": None}
+
+
+def test_it_refuses_a_trip_too_large_to_plan_at_once_with_the_commands_message(
+    client, sample_catalog, settings, tmp_path
+):
+    settings.PLANNER_TIME_LIMIT = 1.0
+    countries = ["FR", "CH", "GB", "DE", "IT"]
+    legs = [{"country": countries[n % 5], "days": 18, "gb_per_day": "1"} for n in range(20)]
+    trip = {**TRIP, "legs": legs, "devices": 10}
+    path = tmp_path / "trip.json"
+    path.write_text(json.dumps(trip))
+    with pytest.raises(CommandError) as cli:
+        call_command("recommend", str(path), "--json")
+
+    response = _post(client, trip)
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "trip"
+    # the same message, but for how many ways to buy a plan were counted in the time
+    head, tail = str(cli.value).split(" devices, ")[0], str(cli.value).split(" or more")[1]
+    error = response.json()["error"]
+    assert error.startswith(head + " devices, ") and error.endswith(" or more" + tail)
+    assert "too large to plan at once within 1 s (360 days, 10 devices" in error
