@@ -264,7 +264,7 @@ def catalog_update(
     dry_run: bool = Query(False, description="show what would change, change nothing"),
     replace: bool = Query(False, description="retire what the document lacks"),
 ) -> HttpResponse:
-    data = read_json(request, limit=settings.API_CATALOG_MAX_BYTES)
+    data = read_json(request, limit=settings.CATALOG_IMPORT_MAX_BYTES)
     try:
         doc = parse_catalog(data)
     except CatalogError as error:

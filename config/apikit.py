@@ -1,7 +1,7 @@
 """What every endpoint of the JSON API (config/api.py) shares: its error document,
 reading a bounded JSON body, and reads cached with the catalog version as validator.
 
-Plain Django, no app imported: `catalog` and `planner` both build their routers on it.
+Django and the engine's bounds, no app: `catalog` and `planner` build their routers on it.
 """
 
 import json
@@ -13,6 +13,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
+
+from planner.engine.bounds import BoundsError, load_json, size_text
 
 
 class ApiError(Exception):
@@ -50,8 +52,9 @@ def json_response(document: Any, **kwargs) -> JsonResponse:
 
 
 def read_json(request: HttpRequest, *, limit: int) -> Any:
-    """The request body as JSON, or ApiError 413 past `limit` bytes, 400 when not JSON."""
-    too_big = ApiError(413, f"the body is larger than {limit} bytes", field="body")
+    """The request body as JSON within the bounds every entry point shares
+    (planner.engine.bounds), or ApiError: 413 past `limit` bytes, 400 otherwise."""
+    too_big = ApiError(413, f"the body is larger than {size_text(limit)}", field="body")
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError:
@@ -64,11 +67,9 @@ def read_json(request: HttpRequest, *, limit: int) -> Any:
     if len(body) > limit:
         raise too_big
     try:
-        return json.loads(body.decode("utf-8"))
-    # json raises RecursionError on deeply nested arrays, ValueError on an integer
-    # past Python's digit limit.
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ApiError(400, f"not a JSON document: {error}", field="body") from None
+        return load_json(body, max_bytes=limit, what="the body")
+    except BoundsError as error:
+        raise ApiError(400, str(error), field="body") from None
 
 
 def json_bytes(document: Any) -> bytes:

@@ -200,8 +200,7 @@ try:
 except ValueError:
     raise ConfigError("PLANNER_TIME_LIMIT must be a number of seconds") from None
 
-# The public JSON API (config/api.py): the largest request bodies it reads, and how
-# long clients and proxies may reuse a read before revalidating it by its ETag.
-API_TRIP_MAX_BYTES = envint("API_TRIP_MAX_BYTES", 64 * 1024)
-API_CATALOG_MAX_BYTES = envint("API_CATALOG_MAX_BYTES", 32 * 1024 * 1024)
+# The public JSON API (config/api.py): how long clients and proxies may reuse a
+# read before revalidating it by its ETag. Its bodies have the bounds of the trip
+# file (MAX_TRIP_BYTES) and of a catalog import (CATALOG_IMPORT_MAX_BYTES).
 API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)

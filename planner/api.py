@@ -4,13 +4,13 @@ The trip is read by `parse_trip`, as `recommend` reads it, and the answer is
 `planner.recommend.recommend`'s document, returned as it is.
 """
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from config.api_schemas import Error
 from config.apikit import ApiError, json_response, read_json
 from planner.api_schemas import Result
+from planner.engine.bounds import MAX_TRIP_BYTES
 from planner.engine.budget import TripTooLarge
 from planner.engine.trip import TripError
 from planner.loader import load_catalog
@@ -37,7 +37,7 @@ router = Router(tags=["planner"])
     },
 )
 def plan(request: HttpRequest) -> HttpResponse:
-    data = read_json(request, limit=settings.API_TRIP_MAX_BYTES)
+    data = read_json(request, limit=MAX_TRIP_BYTES)
     try:
         document = recommend(data, load_catalog())
     except TripError as error:

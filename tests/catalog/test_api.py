@@ -386,7 +386,7 @@ def test_it_applies_only_onto_the_version_named_in_if_match(client, sample_catal
 
 def test_it_refuses_a_catalog_over_the_limit_with_413(client, sample_catalog, settings):
     _token_row, key = _token()
-    settings.API_CATALOG_MAX_BYTES = 1000
+    settings.CATALOG_IMPORT_MAX_BYTES = 1000
     version = _version()
 
     response = _put(client, _changed_sample(), key)
