@@ -12,7 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog import store
+from catalog import (
+    admin_tokens,  # noqa: F401  (registers ApiToken)
+    store,
+)
 from catalog.admin_forms import (
     CoverageEntryForm,
     CoverageFormSet,

@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -643,3 +644,63 @@ class CatalogImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+
+# The group of migration 0002: staff who maintain the catalog, and so may update it
+# through the API with a token.
+CATALOG_EDITORS = "catalog editor"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        """Tokens that authenticate: not revoked, of an active catalog editor."""
+        return self.filter(
+            revoked_at__isnull=True, user__is_active=True, user__groups__name=CATALOG_EDITORS
+        )
+
+
+class ApiToken(models.Model):
+    """A staff member's key for PUT /api/v1/catalog. Only its SHA-256 is stored: the
+    key is shown once, when it is created, and a lost key is revoked and replaced."""
+
+    PREFIX = "rp_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("what the token is for"))
+    # A 256-bit random key needs no slow hash: no dictionary can guess it, and a
+    # digest lookup must stay one indexed query per request.
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("starts with"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def issue(self) -> str:
+        """Give the token a new key and return it; the caller shows it once."""
+        key = self.PREFIX + secrets.token_urlsafe(32)
+        self.digest = self.hash(key)
+        self.hint = key[:10]
+        return key
+
+    @classmethod
+    def authenticate(cls, key: str) -> "ApiToken | None":
+        token = cls.objects.usable().select_related("user").filter(digest=cls.hash(key)).first()
+        if token is not None:
+            cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token

@@ -1,7 +1,7 @@
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -12,10 +12,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_countries import countries
 
 from catalog.forms import SORTS, CountryPlansForm
+from catalog.listing import PER_PAGE, country_counts, country_plans, set_shown_prices
 from catalog.models import (
-    CoverageCountry,
     CoverageEntry,
-    Network,
     Plan,
     Promotion,
 )
@@ -24,14 +23,6 @@ from planner.engine.bounds import http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
 from planner.loader import catalog_state
-
-PER_PAGE = 50
-
-_ORDER = {
-    "price": [F("base_price").asc(nulls_last=True), "validity_days"],
-    "price_per_gb": [F("base_price_per_gb").asc(nulls_last=True), "base_price"],
-    "validity": [F("validity_days").desc(), "base_price"],
-}
 
 
 def _catalog_facts() -> dict:
@@ -46,14 +37,9 @@ def _catalog_facts() -> dict:
 
 @require_GET
 def country_index(request: HttpRequest) -> HttpResponse:
-    counts = dict(
-        CoverageCountry.objects.filter(plan__in=Plan.objects.offered())
-        .order_by()
-        .values_list("country")
-        .annotate(n=Count("plan"))
-    )
     rows = sorted(
-        ((code, countries.name(code), n) for code, n in counts.items()), key=lambda r: r[1]
+        ((code, countries.name(code), n) for code, n in country_counts().items()),
+        key=lambda r: r[1],
     )
     return render(request, "catalog/countries.html", {"rows": rows, **_catalog_facts()})
 
@@ -69,38 +55,10 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     options = form.options()
     today = timezone.localdate()
 
-    plans = (
-        Plan.objects.offered()
-        .covering([code])
-        .select_related("operator")
-        .with_base_price(dict(facts["rates"].per_base))
-        .with_country_facts(code, today=today)
-    )
-    if options["five_g"]:
-        plans = plans.on_network_in(code, Network.G5)
-    if options["hotspot"]:
-        plans = plans.filter(hotspot=True)
-    if options["voice"]:
-        plans = plans.filter(voice=True)
-    if options["scope"] == "local":
-        plans = plans.local_to(code)
-    elif options["scope"] == "regional":
-        plans = plans.regional_for(code)
-    plans = plans.order_by(*_ORDER[options["sort"]], "pk")
-
-    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
     rates = facts["rates"]
-    for shown in page:
-        # The SQL annotations only sort (SQLite divides in floats); what the page
-        # shows is computed exactly.
-        shown.base_price_shown = (
-            rates.to_base(shown.price, shown.currency) if shown.currency in rates.per_base else None
-        )
-        shown.base_price_per_gb_shown = (
-            shown.base_price_shown / shown.data_gb
-            if shown.base_price_shown is not None and shown.data_gb
-            else None
-        )
+    plans = country_plans(code, options, rates, today=today)
+    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
+    set_shown_prices(page, rates)
     context = {
         "code": code,
         "name": countries.name(code),

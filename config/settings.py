@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_countries",
+    # for its Swagger UI files, served from our static files rather than a CDN
+    "ninja",
     "catalog",
     "planner",
 ]
@@ -197,3 +199,8 @@ try:
     PLANNER_TIME_LIMIT = float(envstr("PLANNER_TIME_LIMIT", "10"))
 except ValueError:
     raise ConfigError("PLANNER_TIME_LIMIT must be a number of seconds") from None
+
+# The public JSON API (config/api.py): how long clients and proxies may reuse a
+# read before revalidating it by its ETag. Its bodies have the bounds of the trip
+# file (MAX_TRIP_BYTES) and of a catalog import (CATALOG_IMPORT_MAX_BYTES).
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
+
+from config.api import api, unknown_endpoint
 
 urlpatterns = [
     # browsers ask for /favicon.ico on pages that name none (the admin's); lazy, so the
@@ -10,6 +12,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
     path("", include("planner.urls")),
     path("", include("catalog.urls")),
 ]

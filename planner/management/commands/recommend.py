@@ -1,16 +1,15 @@
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json, size_text
 from planner.engine.budget import TripTooLarge
 from planner.engine.money import gb_text, money_text
 from planner.engine.result import Result, to_document
-from planner.engine.solve import plan_trip
-from planner.engine.trip import TripError, parse_trip
+from planner.engine.trip import TripError
 from planner.loader import load_catalog
+from planner.recommend import solve_trip, trip_error_text
 
 
 class Command(BaseCommand):
@@ -29,11 +28,9 @@ class Command(BaseCommand):
             raise CommandError(f"{trip_file}: {err}") from None
         catalog = load_catalog()
         try:
-            trip = parse_trip(data, catalog)
+            result = solve_trip(data, catalog)
         except TripError as err:
-            raise CommandError(f"bad trip: {err}") from None
-        try:
-            result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+            raise CommandError(trip_error_text(err)) from None
         except TripTooLarge as err:
             raise CommandError(str(err)) from err
         if json:
