@@ -11,7 +11,7 @@ from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
 from planner.engine.budget import TripTooLarge
-from planner.engine.model import Catalog
+from planner.engine.model import Catalog, Trip
 from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
@@ -21,6 +21,7 @@ from planner.forms import (
     TripForm,
     apply_leg_action,
     attach_trip_error,
+    default_switch_penalty,
     home_plan_choices,
     legs_from_data,
     trip_initial,
@@ -63,11 +64,16 @@ def _plan(form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, dict | N
         attach_trip_error(form, legs, error.field, error.message)
         return None, None
     try:
-        result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+        return document, _plan_document(document, catalog, trip)
     except TripTooLarge as error:
         form.add_error(None, too_large_message(error))
         return None, None
-    return document, to_document(result)
+
+
+def _plan_document(document: dict, catalog: Catalog, trip: Trip | None = None) -> dict:
+    """The result document of a trip document the site itself wrote."""
+    trip = trip or parse_trip(document, catalog)
+    return to_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
 
 
 def too_large_message(error: TripTooLarge) -> str:
@@ -100,19 +106,32 @@ def _default_start():
 def home(request: HttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
     if request.method == "GET":
-        initial_trip, initial_legs = {"start_date": _default_start()}, [{"usage": "normal"}]
+        currency = request.session.get("currency")
+        if currency not in catalog.rates.per_base:
+            currency = catalog.rates.base
+        document, result = None, None
         source = request.GET.get("from")
         if source:
+            # Editing a saved trip starts from what was saved, its result included.
             saved = get_object_or_404(SavedTrip, token=source)
-            initial_trip, initial_legs = trip_initial(saved.trip)
+            document, result = saved.trip, saved.result
         elif "example" in request.GET:
-            example = {**EXAMPLE_TRIP, "start_date": _default_start().isoformat()}
-            initial_trip, initial_legs = trip_initial(example)
-        if not source and request.session.get("currency") in catalog.rates.per_base:
-            initial_trip["currency"] = request.session["currency"]
+            # An example is there to show what the planner answers: plan it at once.
+            document = {
+                **EXAMPLE_TRIP,
+                "start_date": _default_start().isoformat(),
+                "currency": currency,
+                "switch_penalty": str(default_switch_penalty(catalog.rates, currency)),
+            }
+            result = _plan_document(document, catalog)
+        if document:
+            initial_trip, initial_legs = trip_initial(document)
+        else:
+            initial_trip = {"start_date": _default_start(), "currency": currency}
+            initial_legs = [{"usage": "normal"}]
         form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
         return render(
-            request, "planner/home.html", _context(form, legs, catalog, None, sample=sample)
+            request, "planner/home.html", _context(form, legs, catalog, result, sample=sample)
         )
 
     action = request.POST.get("action", "")

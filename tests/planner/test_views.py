@@ -49,10 +49,46 @@ def test_it_shows_the_empty_planner(client, sample_catalog):
     assert 'id="country-names"' in html
 
 
-def test_it_prefills_the_example_trip(client, sample_catalog):
-    html = client.get("/?example=1").content.decode()
+def test_it_prefills_and_plans_the_example_trip_at_once(client, sample_catalog):
+    response = client.get("/?example=1")
+    html = response.content.decode()
     assert 'name="legs-3-country"' in html
     assert 'value="Switzerland"' in html
+    shown = response.context["shown"]
+    assert [day.country for day in shown["timeline"]] == ["FR"] * 10 + ["CH"] * 3 + ["GB"] * 4 + [
+        "FR"
+    ] * 5
+    assert 'data-testid="total"' in html
+    # planned with the form's own default for an extra eSIM, shown in the box
+    assert 'name="switch_penalty" value="1.00"' in html
+
+
+def test_it_plans_the_example_in_the_currency_chosen_in_the_header(client, sample_catalog):
+    client.post("/currency/", {"currency": "USD", "next": "/"})
+    response = client.get("/?example=1")
+    assert response.context["shown"]["result"]["total"]["currency"] == "USD"
+    assert 'name="switch_penalty" value="1.10"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("currency", "penalty"), [("EUR", "1.00"), ("USD", "1.10"), ("GBP", "0.86"), ("CHF", "0.94")]
+)
+def test_it_counts_about_one_euro_per_extra_esim_when_the_box_is_empty(
+    client, sample_catalog, currency, penalty
+):
+    client.post("/save/", trip_data(currency=currency, switch_penalty=""))
+    assert SavedTrip.objects.get().trip["switch_penalty"] == penalty
+
+
+def test_it_states_the_default_for_an_extra_esim_beside_the_field(client, sample_catalog):
+    html = client.get("/").content.decode()
+    help_text = re.search(r'id="id_switch_penalty_helptext">(.*?)</p>', html, re.S).group(1)
+    assert "about one euro (1.00 EUR) if left empty" in help_text
+
+
+def test_it_keeps_an_explicit_zero_for_an_extra_esim(client, sample_catalog):
+    client.post("/save/", trip_data(switch_penalty="0"))
+    assert SavedTrip.objects.get().trip["switch_penalty"] == "0"
 
 
 def test_it_plans_a_trip_without_javascript(client, sample_catalog):
@@ -102,6 +138,10 @@ def test_it_puts_each_error_beside_its_field(client, sample_catalog):
         {"switch_penalty": "-1"},
         {"legs-0-days": "366"},
         {"legs-0-until": "2026-05-01", "legs-0-days": ""},
+        {"resident_in": "Atlantis"},
+        {"customer_of": "no-such-operator"},
+        {"max_esims": "0"},
+        {"max_esims": "two"},
     ],
 )
 def test_it_answers_bad_input_with_the_form_never_a_500(client, sample_catalog, change):
@@ -188,11 +228,14 @@ def test_it_offers_to_plan_again_when_the_catalog_changed(client, sample_catalog
     assert "No longer in the plan" in html
 
 
-def test_it_opens_a_saved_trip_for_editing(client, sample_catalog):
+def test_it_opens_a_saved_trip_for_editing_with_its_result_shown(client, sample_catalog):
     client.post("/save/", trip_data())
     saved = SavedTrip.objects.get()
-    html = client.get(f"/?from={saved.token}").content.decode()
+    response = client.get(f"/?from={saved.token}")
+    html = response.content.decode()
     assert re.search(r'name="legs-2-country" value="United Kingdom"', html)
+    assert response.context["shown"]["result"] == saved.result
+    assert 'data-testid="total"' in html
 
 
 def test_it_404s_on_an_unknown_link(client, sample_catalog):
