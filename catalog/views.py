@@ -1,7 +1,7 @@
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -9,25 +9,41 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_countries import countries
 
-from catalog.forms import SORTS, CountryPlansForm
+from catalog.forms import FIRST_DIRECTION, SORTS, CountryPlansForm
 from catalog.models import (
     CoverageCountry,
     CoverageEntry,
     Network,
+    Operator,
     Plan,
     Promotion,
 )
+from planner.context_processors import chosen_currency
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
 from planner.loader import catalog_state
 
 PER_PAGE = 50
 
+# Each sort's column, ascending; the later keys only break ties, in a fixed
+# direction. A plan without a price per GB (unlimited) has no number to compare
+# and comes last either way; unlimited data is the most data.
 _ORDER = {
-    "price": [F("base_price").asc(nulls_last=True), "validity_days"],
-    "price_per_gb": [F("base_price_per_gb").asc(nulls_last=True), "base_price"],
-    "validity": [F("validity_days").desc(), "base_price"],
+    "price": ("base_price", ["validity_days"]),
+    "price_per_gb": ("base_price_per_gb", ["base_price"]),
+    "validity": ("validity_days", ["base_price"]),
+    "data": ("data_gb", ["base_price"]),
 }
+
+
+def _ordering(sort: str, direction: str) -> list:
+    column, ties = _ORDER[sort]
+    descending = direction == "desc"
+    if column == "data_gb":
+        first = F(column).desc(nulls_first=True) if descending else F(column).asc(nulls_last=True)
+    else:
+        first = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+    return [first, *ties, "pk"]
 
 
 def _catalog_facts() -> dict:
@@ -61,14 +77,19 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     if not is_country_code(code):
         raise Http404("No such country")
     facts = _catalog_facts()
-    form = CountryPlansForm(request.GET)
+    here = Plan.objects.offered().covering([code])
+    operators = list(
+        Operator.objects.filter(plans__in=here)
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+    form = CountryPlansForm(request.GET, operators=operators)
     options = form.options()
     today = timezone.localdate()
 
     plans = (
-        Plan.objects.offered()
-        .covering([code])
-        .select_related("operator")
+        here.select_related("operator")
         .with_base_price(dict(facts["rates"].per_base))
         .with_country_facts(code, today=today)
     )
@@ -82,19 +103,28 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         plans = plans.local_to(code)
     elif options["scope"] == "regional":
         plans = plans.regional_for(code)
-    plans = plans.order_by(*_ORDER[options["sort"]], "pk")
+    if options["operator"]:
+        plans = plans.filter(operator__slug=options["operator"])
+    if options["q"]:
+        plans = plans.filter(
+            Q(name__icontains=options["q"]) | Q(operator__name__icontains=options["q"])
+        )
+    plans = plans.order_by(*_ordering(options["sort"], options["dir"]))
 
     page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
     rates = facts["rates"]
+    currency = chosen_currency(request, rates)
     for shown in page:
         # The SQL annotations only sort (SQLite divides in floats); what the page
-        # shows is computed exactly.
-        shown.base_price_shown = (
-            rates.to_base(shown.price, shown.currency) if shown.currency in rates.per_base else None
+        # shows is computed exactly, in the currency chosen in the header.
+        shown.price_shown = (
+            rates.from_base(rates.to_base(shown.price, shown.currency), currency)
+            if shown.currency in rates.per_base
+            else None
         )
-        shown.base_price_per_gb_shown = (
-            shown.base_price_shown / shown.data_gb
-            if shown.base_price_shown is not None and shown.data_gb
+        shown.price_per_gb_shown = (
+            shown.price_shown / shown.data_gb
+            if shown.price_shown is not None and shown.data_gb
             else None
         )
     context = {
@@ -103,6 +133,8 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "options": options,
         "sorts": SORTS,
+        "first_direction": FIRST_DIRECTION,
+        "currency": currency,
         "page": page,
         **facts,
     }

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
+from planner.context_processors import chosen_currency
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog, Trip
 from planner.engine.result import to_document
@@ -106,9 +107,7 @@ def _default_start():
 def home(request: HttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
     if request.method == "GET":
-        currency = request.session.get("currency")
-        if currency not in catalog.rates.per_base:
-            currency = catalog.rates.base
+        currency = chosen_currency(request, catalog.rates)
         document, result = None, None
         source = request.GET.get("from")
         if source:
