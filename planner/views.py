@@ -29,7 +29,7 @@ from planner.forms import (
 )
 from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
-from planner.presenters import compare, present
+from planner.presenters import choices, compare, present
 
 EXAMPLE_TRIP = {
     "legs": [
@@ -87,16 +87,49 @@ def too_large_message(error: TripTooLarge) -> str:
     )
 
 
-def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool, **extra) -> dict:
+def _context(
+    form,
+    legs,
+    catalog: Catalog,
+    result: dict | None,
+    *,
+    sample: bool,
+    trip: dict | None = None,
+    esims: str | None = None,
+    **extra,
+) -> dict:
+    shown, chosen = (
+        _shown(trip, result, esims, catalog)
+        if trip and result
+        else (present(result, catalog) if result else None, None)
+    )
     return {
         "catalog_is_sample": sample,
         "form": form,
         "legs": legs,
         "catalog": catalog,
         "country_names": [name for _code, name in countries],
-        "shown": present(result, catalog) if result else None,
+        "shown": shown,
+        "esims_chosen": chosen,
+        "penalty": trip.get("switch_penalty") if trip else None,
         **extra,
     }
+
+
+def _shown(
+    trip: dict, result: dict, esims: str | None, catalog: Catalog
+) -> tuple[dict, int | None]:
+    """The result made ready to show, or the entry of its trade-off the traveller
+    chose (`esims`, its number of eSIMs): that one is planned again in full, and
+    the row of choices stays the recommendation's."""
+    row = choices(result)
+    wanted = next((c for c in row if str(c.esims) == esims and not c.recommended), None)
+    if wanted is None:
+        return present(result, catalog), None
+    document = {**trip, "max_esims": wanted.max_esims}
+    shown = present(_plan_document(document, catalog), catalog)
+    shown["choices"] = choices(result, chosen=wanted.esims)
+    return shown, wanted.esims
 
 
 def _default_start():
@@ -129,9 +162,16 @@ def home(request: HttpRequest) -> HttpResponse:
             initial_trip = {"start_date": _default_start(), "currency": currency}
             initial_legs = [{"usage": "normal"}]
         form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-        return render(
-            request, "planner/home.html", _context(form, legs, catalog, result, sample=sample)
+        context = _context(
+            form,
+            legs,
+            catalog,
+            result,
+            sample=sample,
+            trip=document,
+            esims=request.GET.get("esims"),
         )
+        return render(request, "planner/home.html", context)
 
     action = request.POST.get("action", "")
     if action:
@@ -152,8 +192,13 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, template, context)
 
     form, legs = _forms(request, catalog, request.POST)
-    _trip, result = _plan(form, legs, catalog)
-    context = _context(form, legs, catalog, result, sample=sample)
+    trip, result = _plan(form, legs, catalog)
+    if trip:
+        # The trip's currency is the traveller's: the header and the country pages follow it.
+        request.session["currency"] = trip["currency"]
+    context = _context(
+        form, legs, catalog, result, sample=sample, trip=trip, esims=request.POST.get("esims")
+    )
     if request.htmx:
         return render(request, "planner/home.html#live", context)
     return render(request, "planner/home.html", context)
@@ -170,9 +215,14 @@ def save(request: HttpRequest) -> HttpResponse:
             return render(request, "planner/home.html#live", context)
         return render(request, "planner/home.html", context)
     saved = SavedTrip.objects.create(trip=trip, result=result, catalog_version=catalog.version)
+    url = saved.get_absolute_url()
+    # The link keeps the trade-off's entry the traveller chose.
+    esims = request.POST.get("esims", "")
+    if any(str(c.esims) == esims and not c.recommended for c in choices(result)):
+        url += f"?esims={esims}"
     if request.htmx:
-        return HttpResponseClientRedirect(saved.get_absolute_url())
-    return redirect(saved, permanent=False)
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @require_GET
@@ -188,10 +238,23 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
             plan.name if plan else slug
             for plan, slug in zip(owned, saved.trip.get("owned", []), strict=True)
         ],
-        "shown": present(saved.result, catalog),
+        "customer_names": [
+            catalog.operators[slug].name if slug in catalog.operators else slug
+            for slug in saved.trip.get("customer_of", [])
+        ],
         "stale": saved.catalog_version != catalog.version,
         "trip": saved.trip,
+        "penalty": saved.trip.get("switch_penalty"),
+        "choice_links": True,
     }
+    try:
+        context["shown"], context["esims_chosen"] = _shown(
+            saved.trip, saved.result, request.GET.get("esims"), catalog
+        )
+    except TripError:
+        # the trip no longer plans with today's catalog (a plan it owns was
+        # retired): show what was saved, and the notice below says why
+        context["shown"], context["esims_chosen"] = present(saved.result, catalog), None
     if context["stale"] and "recompute" in request.GET:
         try:
             trip = parse_trip(saved.trip, catalog)

@@ -289,3 +289,49 @@ def test_it_explains_a_short_day_in_the_readers_language(client, sample_catalog)
     html = client.post("/", trip_data(legs=(("FR", "2"), ("GL", "1")))).content.decode()
     assert "Groenland" in html
     assert "no plan in the catalog covers" not in html
+
+
+def test_it_keeps_where_the_traveller_lives_known_operators_and_the_esim_cap(
+    client, sample_catalog
+):
+    data = trip_data(resident_in="France", customer_of=["roamless", "gigsky"], max_esims="2")
+    response = client.post("/save/", data)
+    saved = SavedTrip.objects.get()
+    assert saved.trip["resident_in"] == ["FR"]
+    assert saved.trip["customer_of"] == ["gigsky", "roamless"]
+    assert saved.trip["max_esims"] == 2
+
+    html = client.get(response["Location"]).content.decode()
+    facts = re.search(r'<dl class="facts small">(.*?)</dl>', html, re.S).group(1)
+    assert "<dt>Lives in</dt><dd>France</dd>" in facts
+    assert "<dt>Bought from before</dt><dd>GigSky, Roamless</dd>" in facts
+    assert "<dt>eSIMs</dt><dd>at most 2</dd>" in facts
+
+    html = client.get(f"/?from={saved.token}").content.decode()
+    assert re.search(r'name="resident_in" value="France"', html)
+    assert re.search(r'name="customer_of" value="roamless"[^>]*checked', html)
+    assert not re.search(r'name="customer_of" value="yesim"[^>]*checked', html)
+    assert re.search(r'name="max_esims" value="2"', html)
+
+
+def test_it_writes_a_version_1_trip_when_no_version_2_field_is_used(client, sample_catalog):
+    client.post("/save/", trip_data())
+    assert not {"resident_in", "customer_of", "max_esims"} & set(SavedTrip.objects.get().trip)
+
+
+def test_it_offers_only_operators_with_new_customer_offers(client, sample_catalog):
+    form = client.get("/").context["form"]
+    assert [slug for slug, _name in form.fields["customer_of"].choices] == [
+        "gigsky",
+        "roamless",
+        "yesim",
+    ]
+
+
+def test_it_makes_the_header_follow_the_trips_currency(client, sample_catalog):
+    response = client.post("/", trip_data(currency="CHF"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    header = re.search(r'<select id="currency-select"[^>]*hx-swap-oob="true">(.*?)</select>', html)
+    assert '<option value="CHF" selected>' in header.group(1)
+    page = client.get("/countries/FR/").content.decode()
+    assert "≈ amounts and prices per GB in CHF" in page
