@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_interval, format_skeleton
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
@@ -109,3 +110,10 @@ def tripdays(context, first, last) -> str:
     if first == last:
         return format_skeleton(skeleton, first, locale=_locale())
     return format_interval(first, last, skeleton, locale=_locale())
+
+
+@register.filter
+def andlist(items) -> str:
+    """Names joined as the reader's language joins them: "Ubigi and Roamless"."""
+    items = [str(item) for item in items or []]
+    return format_list(items, locale=_locale()) if items else ""

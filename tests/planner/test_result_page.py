@@ -243,7 +243,7 @@ def test_it_says_where_the_home_plan_does_not_reach(saved_page):
     )
     assert gaps == (
         "Where your home plan does not reach Your home plan, RED by SFR 100 Go (home plan), "
-        "does not cover Switzerland (Jan 1 – 2, 2027): Ubigi, Roamless cover those days."
+        "does not cover Switzerland (Jan 1 – 2, 2027): Ubigi and Roamless cover those days."
     )
 
 
