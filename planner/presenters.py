@@ -125,6 +125,11 @@ class ShortDay:
     why: str
     details: dict
 
+    @property
+    def residence(self) -> list[str]:
+        """For `residents-only`: the countries whose residents could buy a plan here."""
+        return [c for c in self.details.get("countries", "").split(",") if c]
+
 
 def _ranges(days: list[date], country_of: dict[date, str]) -> list[DayRange]:
     ranges: list[DayRange] = []

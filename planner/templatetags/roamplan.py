@@ -117,3 +117,9 @@ def andlist(items) -> str:
     """Names joined as the reader's language joins them: "Ubigi and Roamless"."""
     items = [str(item) for item in items or []]
     return format_list(items, locale=_locale()) if items else ""
+
+
+@register.filter
+def countrynames(codes) -> str:
+    """Country codes as their names, joined as the reader's language joins them."""
+    return andlist(country(code) for code in codes or [])

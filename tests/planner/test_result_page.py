@@ -129,7 +129,7 @@ RESULT = {
             "device": 1,
             "missing_gb": "1",
             "why": "w",
-            "reason": "slow-network",
+            "reason": "network",
             "voice": False,
         },
         {
@@ -149,9 +149,9 @@ RESULT = {
             "missing_gb": "1",
             "devices": [1],
             "voice": True,
-            "reason": "slow-network",
+            "reason": "network",
             "why": "only plans on 4G cover CH",
-            "details": {"network": "4G", "min_network": "5G"},
+            "details": {"best_network": "4G", "min_network": "5G"},
         },
     ],
     "owned_gaps": [
@@ -307,5 +307,5 @@ def test_it_reads_a_stored_version_1_result():
     ]
     assert [
         (str(d.date), d.missing_gb, d.devices, d.voice, d.reason) for d in shown["short_days"]
-    ] == [("2027-01-02", 1, [1], True, "slow-network")]
+    ] == [("2027-01-02", 1, [1], True, "network")]
     assert shown["choices"] == [] and shown["owned_gaps"] == []
