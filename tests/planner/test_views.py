@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -335,3 +336,84 @@ def test_it_makes_the_header_follow_the_trips_currency(client, sample_catalog):
     assert '<option value="CHF" selected>' in header.group(1)
     page = client.get("/countries/FR/").content.decode()
     assert "≈ amounts and prices per GB in CHF" in page
+
+
+def _fragmenting_trip(**fields):
+    # three short stops with only the price counting: the cheapest answer buys
+    # several eSIMs, and fewer cost more
+    return trip_data(
+        legs=(("France", "3"), ("Switzerland", "3"), ("United Kingdom", "2")),
+        owned="sfr-5g-130",
+        switch_penalty="0",
+        **fields,
+    )
+
+
+def test_it_shows_the_trade_off_and_plans_the_chosen_entry_in_full(client, sample_catalog):
+    shown = client.post("/", _fragmenting_trip()).context["shown"]
+    row = shown["choices"]
+    assert len(row) >= 2
+    assert [c.esims for c in row] == sorted(c.esims for c in row)
+    assert row[-1].recommended and row[-1].chosen
+    assert len(shown["bought"]) == row[-1].esims
+    # each entry costs less than the one before it
+    totals = [Decimal(c.total["amount"]) for c in row]
+    assert totals == sorted(totals, reverse=True) and len(set(totals)) == len(totals)
+
+    fewest = row[0]
+    response = client.post("/", _fragmenting_trip(esims=str(fewest.esims)))
+    chosen = response.context["shown"]
+    assert len(chosen["bought"]) == fewest.esims
+    assert chosen["result"]["total"] == fewest.total
+    # the row stays the recommendation's, with the choice marked
+    assert [(c.esims, c.chosen) for c in chosen["choices"]] == [
+        (c.esims, c.esims == fewest.esims) for c in row
+    ]
+    html = response.content.decode()
+    assert f'<input type="hidden" name="esims" value="{fewest.esims}" form="trip-form">' in html
+    assert re.search(rf'name="esims" value="{fewest.esims}"[^>]*aria-pressed="true"', html)
+
+
+def test_it_answers_htmx_with_the_chosen_entry(client, sample_catalog):
+    row = client.post("/", _fragmenting_trip()).context["shown"]["choices"]
+    response = client.post(
+        "/", _fragmenting_trip(esims=str(row[0].esims)), headers={"HX-Request": "true"}
+    )
+    assert response.content.decode().lstrip().startswith('<section id="result"')
+    assert response.context["shown"]["result"]["total"] == row[0].total
+
+
+@pytest.mark.parametrize("esims", ["0", "99", "x", "-1", ""])
+def test_it_shows_the_recommendation_for_an_entry_that_is_not_offered(
+    client, sample_catalog, esims
+):
+    plain = client.post("/", _fragmenting_trip()).context["shown"]
+    shown = client.post("/", _fragmenting_trip(esims=esims)).context["shown"]
+    assert shown["result"]["total"] == plain["result"]["total"]
+    assert shown["choices"][-1].chosen
+
+
+def test_it_keeps_the_chosen_entry_in_the_saved_link(client, sample_catalog):
+    row = client.post("/", _fragmenting_trip()).context["shown"]["choices"]
+    response = client.post("/save/", _fragmenting_trip(esims=str(row[0].esims)))
+    saved = SavedTrip.objects.get()
+    assert response["Location"] == f"/p/{saved.token}/?esims={row[0].esims}"
+    # the trip saved is the traveller's own; the choice is the link's
+    assert "max_esims" not in saved.trip
+    page = client.get(response["Location"])
+    assert page.context["shown"]["result"]["total"] == row[0].total
+    html = page.content.decode()
+    assert re.search(rf'href="\?esims={row[0].esims}" aria-current="true"', html)
+    assert f"?from={saved.token}&amp;esims={row[0].esims}" in html
+    # and without the choice, the recommendation
+    page = client.get(saved.get_absolute_url())
+    assert page.context["shown"]["result"]["total"] == row[-1].total
+    # "Change this trip" keeps the choice too
+    edit = client.get(f"/?from={saved.token}&esims={row[0].esims}")
+    assert edit.context["shown"]["result"]["total"] == row[0].total
+
+
+def test_it_gives_the_single_esim_answer_under_a_cap_of_one(client, sample_catalog):
+    shown = client.post("/", _fragmenting_trip(max_esims="1")).context["shown"]
+    assert len(shown["bought"]) == 1
+    assert shown["choices"] == []
