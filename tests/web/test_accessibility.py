@@ -1,4 +1,5 @@
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
@@ -47,3 +48,61 @@ def test_it_keeps_the_result_within_a_phone_screen(page: Page, live_server, samp
     page.get_by_role("button", name="Find my plan").click()
     expect(page.get_by_test_id("total")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def assert_axe_clean(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
+
+
+def _trade_off_trip(page: Page, live_server) -> None:
+    # three short stops, only the price counting: a result with a trade-off row
+    page.goto(live_server.url + "/")
+    page.get_by_label("First day of the trip").fill("2026-12-20")
+    for i, (country, days) in enumerate([("France", 3), ("Switzerland", 3), ("United Kingdom", 2)]):
+        if i > 0:
+            page.get_by_role("button", name="Add a stop").click()
+            expect(page.locator(f"#id_legs-{i}-country")).to_be_visible()
+        page.locator(f"#id_legs-{i}-country").fill(country)
+        page.locator(f"#id_legs-{i}-days").fill(str(days))
+    page.get_by_label("Your home plan").select_option("sfr-5g-130")
+    page.get_by_label("An extra eSIM to install is worth avoiding at").fill("0")
+    page.get_by_role("button", name="Find my plan").click()
+    expect(page.locator(".choices .choice").first).to_be_visible()
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?example=1",
+        "/countries/",
+        "/countries/FR/?sort=data&dir=asc&q=europe",
+        "/plans/airalo-eurolink-10gb-30d/",
+    ],
+)
+def test_it_gives_axe_nothing_to_fix(page: Page, live_server, sample_catalog, path, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + path)
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_it_gives_axe_nothing_to_fix_in_a_trade_off_and_its_saved_page(
+    page: Page, live_server, sample_catalog, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    _trade_off_trip(page, live_server)
+    page.locator(".choices .choice").first.click()
+    expect(page.locator(".choices .choice").first).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("button", name="Save and get a link").click()
+    page.wait_for_url("**/p/**")
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
