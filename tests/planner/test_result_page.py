@@ -197,6 +197,14 @@ RESULT = {
         },
     ],
     "warnings": [
+        {
+            "code": "subscription",
+            "message": "Ubigi Europe 3 GB renews by itself every 30 days until cancelled",
+            "plan": "ubigi-europe-3gb-30d",
+            "purchases": [1],
+            "cancel_by": "2027-01-30",
+            "validity_days": "30",
+        },
         {"code": "ekyc", "message": "m", "plan": "ubigi-europe-3gb-30d", "purchases": [1]},
         {"code": "ekyc", "message": "m", "plan": "ubigi-europe-3gb-30d", "purchases": [1]},
     ],
@@ -261,7 +269,7 @@ def test_it_tells_the_terms_of_each_purchase(saved_page):
     assert "€6.48 ($7.00)" in ubigi
     assert (
         "subscription It renews by itself every 30 days until you cancel it: cancel it "
-        "after the trip." in ubigi
+        "after the trip, by January 30, 2027." in ubigi
     )
     assert "new customers only" not in ubigi
     assert (
@@ -276,6 +284,8 @@ def test_it_tells_the_terms_of_each_purchase(saved_page):
 def test_it_gives_a_warning_once_per_purchase(saved_page):
     cards = re.findall(r'<article class="card purchase".*?</article>', saved_page, re.S)
     assert cards[1].count("identity check") == 1
+    # the subscription's terms are said once, in the traveller's language
+    assert cards[1].count("renews by itself") == 1
     assert "identity check" not in cards[2]
 
 
