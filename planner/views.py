@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -111,7 +112,7 @@ def _context(
         "country_names": [name for _code, name in countries],
         "shown": shown,
         "esims_chosen": chosen,
-        "penalty": trip.get("switch_penalty") if trip else None,
+        "penalty": Decimal(trip.get("switch_penalty", "0")) if trip else None,
         **extra,
     }
 
@@ -244,7 +245,7 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
         ],
         "stale": saved.catalog_version != catalog.version,
         "trip": saved.trip,
-        "penalty": saved.trip.get("switch_penalty"),
+        "penalty": Decimal(saved.trip.get("switch_penalty", "0")),
         "choice_links": True,
     }
     try:

@@ -240,6 +240,15 @@ def test_it_links_each_choice_on_the_saved_page(saved_page):
     assert "each extra eSIM counted as €1.00" in saved_page
 
 
+def test_it_says_when_the_price_alone_ranked_the_trade_off(client, sample_catalog):
+    saved = SavedTrip.objects.create(
+        trip={**TRIP, "switch_penalty": "0"}, result=RESULT, catalog_version="test"
+    )
+    html = client.get(saved.get_absolute_url()).content.decode()
+    assert "Recommended on the price alone" in html
+    assert "counted as €0.00" not in html
+
+
 def test_it_says_each_baseline_with_its_esims(saved_page):
     savings = _text(re.search(r'<ul class="savings">(.*?)</ul>', saved_page, re.S).group(1))
     assert savings == "One local eSIM per country: €9.40 with 2 eSIMs you save €2.92"
@@ -277,6 +286,8 @@ def test_it_tells_the_terms_of_each_purchase(saved_page):
         "have not bought from Roamless before." in roamless
     )
     assert "subscription" not in roamless
+    # a free offer is free in any currency: no "($0.00)" beside it
+    assert "$0.00" not in roamless
     # the owned plan has no terms to tell
     assert '<ul class="terms">' not in cards[0]
 
