@@ -114,9 +114,10 @@ class OwnedGap:
 
 @dataclass
 class ShortDay:
-    """A day with need left unmet, once, whatever its devices and voice."""
+    """Days with need left unmet, once, whatever their devices and voice: a run of
+    consecutive days in one country, short for the same reason by the same GB."""
 
-    date: date
+    date: date  # the first day
     country: str
     missing_gb: Decimal
     devices: list[int]
@@ -124,6 +125,20 @@ class ShortDay:
     reason: str
     why: str
     details: dict
+
+    last: date | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.date).days + 1 if self.last else 1
+
+    def continues(self, other: "ShortDay") -> bool:
+        return (
+            self.last + timedelta(days=1) == other.date
+            and (self.country, self.missing_gb, self.devices, self.voice, self.reason)
+            == (other.country, other.missing_gb, other.devices, other.voice, other.reason)
+            and self.details == other.details
+        )
 
     @property
     def residence(self) -> list[str]:
@@ -312,8 +327,9 @@ def _short_days(result: dict) -> list[ShortDay]:
                     "why": first["why"],
                 }
             )
-    return [
-        ShortDay(
+    runs: list[ShortDay] = []
+    for r in rows:
+        day = ShortDay(
             date=date.fromisoformat(r["date"]),
             country=r["country"],
             missing_gb=Decimal(r["missing_gb"]),
@@ -322,9 +338,14 @@ def _short_days(result: dict) -> list[ShortDay]:
             reason=r["reason"],
             why=r["why"],
             details=dict(r.get("details") or {}),
+            last=date.fromisoformat(r["date"]),
         )
-        for r in rows
-    ]
+        # a week in a country no plan covers is one line, not seven
+        if runs and runs[-1].continues(day):
+            runs[-1].last = day.date
+        else:
+            runs.append(day)
+    return runs
 
 
 def compare(old: dict, new: dict) -> dict:

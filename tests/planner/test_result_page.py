@@ -330,3 +330,31 @@ def test_it_reads_a_stored_version_1_result():
         (str(d.date), d.missing_gb, d.devices, d.voice, d.reason) for d in shown["short_days"]
     ] == [("2027-01-02", 1, [1], True, "network")]
     assert shown["choices"] == [] and shown["owned_gaps"] == []
+
+
+def test_it_says_a_run_of_short_days_once():
+    def short(day, country, reason="no-plan"):
+        return {
+            "date": day,
+            "country": country,
+            "missing_gb": "1",
+            "devices": [1],
+            "voice": False,
+            "reason": reason,
+            "why": "w",
+            "details": {},
+        }
+
+    rows = [
+        short("2027-01-02", "GL"),
+        short("2027-01-03", "GL"),
+        short("2027-01-04", "GL"),
+        short("2027-01-05", "IS", "network"),
+        short("2027-01-07", "IS", "network"),
+    ]
+    shown = present({**RESULT, "short_days": rows}, None)
+    assert [(str(s.date), str(s.last), s.country, s.days) for s in shown["short_days"]] == [
+        ("2027-01-02", "2027-01-04", "GL", 3),
+        ("2027-01-05", "2027-01-05", "IS", 1),
+        ("2027-01-07", "2027-01-07", "IS", 1),
+    ]
