@@ -401,7 +401,8 @@ def new_customer_operators(catalog: Catalog) -> list[tuple[str, str]]:
 def default_switch_penalty(rates: Rates, currency: str) -> Decimal:
     """About one euro in `currency`, to two significant digits (1.1 USD, 7.7 CNY):
     a value most travellers accept for one more eSIM to install."""
-    one_euro = rates.per_base[currency] / rates.per_base.get("EUR", Decimal(1))
+    # Decimal(): a catalog without rates has the integer 1 for its one currency
+    one_euro = Decimal(rates.per_base[currency]) / Decimal(rates.per_base.get("EUR", 1))
     step = Decimal(1).scaleb(one_euro.adjusted() - 1)
     rounded = (one_euro / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     return rounded.quantize(Decimal("0.01"))

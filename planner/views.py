@@ -128,7 +128,13 @@ def _shown(
     if wanted is None:
         return present(result, catalog), None
     document = {**trip, "max_esims": wanted.max_esims}
-    shown = present(_plan_document(document, catalog), catalog)
+    try:
+        planned = _plan_document(document, catalog)
+    except (TripError, TripTooLarge):
+        # a saved trip that no longer plans with today's catalog (a plan it owns
+        # was retired): show what was saved; the saved page's notice says why
+        return present(result, catalog), None
+    shown = present(planned, catalog)
     shown["choices"] = choices(result, chosen=wanted.esims)
     return shown, wanted.esims
 
@@ -248,14 +254,9 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
         "penalty": Decimal(saved.trip.get("switch_penalty", "0")),
         "choice_links": True,
     }
-    try:
-        context["shown"], context["esims_chosen"] = _shown(
-            saved.trip, saved.result, request.GET.get("esims"), catalog
-        )
-    except TripError:
-        # the trip no longer plans with today's catalog (a plan it owns was
-        # retired): show what was saved, and the notice below says why
-        context["shown"], context["esims_chosen"] = present(saved.result, catalog), None
+    context["shown"], context["esims_chosen"] = _shown(
+        saved.trip, saved.result, request.GET.get("esims"), catalog
+    )
     if context["stale"] and "recompute" in request.GET:
         try:
             trip = parse_trip(saved.trip, catalog)

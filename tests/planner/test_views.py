@@ -417,3 +417,16 @@ def test_it_gives_the_single_esim_answer_under_a_cap_of_one(client, sample_catal
     shown = client.post("/", _fragmenting_trip(max_esims="1")).context["shown"]
     assert len(shown["bought"]) == 1
     assert shown["choices"] == []
+
+
+def test_it_shows_the_saved_plan_when_a_chosen_entry_no_longer_plans(client, sample_catalog):
+    row = client.post("/", _fragmenting_trip()).context["shown"]["choices"]
+    client.post("/save/", _fragmenting_trip(esims=str(row[0].esims)))
+    saved = SavedTrip.objects.get()
+    # the home plan the trip holds is retired: the trip cannot be planned again
+    Plan.objects.filter(slug="sfr-5g-130").update(retired_at="2026-11-01T00:00:00Z")
+    CatalogVersion.bump("retired the home plan of a saved trip")
+    for url in (f"/p/{saved.token}/?esims={row[0].esims}", f"/?from={saved.token}&esims=1"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["shown"]["result"] == saved.result
