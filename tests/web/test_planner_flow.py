@@ -7,6 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
+from tests.web.trips import fill_fragmenting_trip, settled
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -96,30 +98,11 @@ def test_it_works_without_javascript(browser, live_server, sample_catalog):
     context.close()
 
 
-def settled(page: Page) -> None:
-    """Wait until htmx has no request running or queued (each edit re-plans)."""
-    expect(page.locator(".htmx-request")).to_have_count(0)
-    page.wait_for_load_state("networkidle")
-
-
-def _fill_fragmenting_trip(page: Page) -> None:
-    # three short stops, only the price counting: the cheapest answer buys several eSIMs
-    page.get_by_label("First day of the trip").fill("2026-12-20")
-    for i, (country, days) in enumerate([("France", 3), ("Switzerland", 3), ("United Kingdom", 2)]):
-        if i > 0:
-            page.get_by_role("button", name="Add a stop").click()
-            expect(page.locator(f"#id_legs-{i}-country")).to_be_visible()
-        page.locator(f"#id_legs-{i}-country").fill(country)
-        page.locator(f"#id_legs-{i}-days").fill(str(days))
-    page.get_by_label("Your home plan").select_option("sfr-5g-130")
-    page.get_by_label("An extra eSIM to install is worth avoiding at").fill("0")
-
-
 def test_it_shows_a_chosen_trade_off_entry_in_place_and_in_the_saved_link(
     page: Page, live_server, sample_catalog, console_errors, outside_requests
 ):
     page.goto(live_server.url + "/")
-    _fill_fragmenting_trip(page)
+    fill_fragmenting_trip(page)
     page.get_by_role("button", name="Find my plan").click()
     choices = page.locator(".choices .choice")
     expect(choices.first).to_be_visible()
@@ -163,7 +146,7 @@ def test_it_chooses_a_trade_off_entry_without_javascript(browser, live_server, s
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + "/")
-    _fill_fragmenting_trip(page)
+    fill_fragmenting_trip(page)
     page.get_by_role("button", name="Find my plan").click()
     fewest = page.locator(".choices .choice").first
     expected = fewest.locator(".choice-total").inner_text()
