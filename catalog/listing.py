@@ -3,18 +3,35 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
-from catalog.models import CoverageCountry, Network, Plan
+from catalog.models import CoverageCountry, Network, Operator, Plan
 from planner.engine.model import Rates
 
 PER_PAGE = 50
 
+# Each sort's column, ascending; the later keys only break ties, in a fixed
+# direction. A plan without a price per GB (unlimited) has no number to compare
+# and comes last either way; unlimited data is the most data.
 _ORDER = {
-    "price": [F("base_price").asc(nulls_last=True), "validity_days"],
-    "price_per_gb": [F("base_price_per_gb").asc(nulls_last=True), "base_price"],
-    "validity": [F("validity_days").desc(), "base_price"],
+    "price": ("base_price", ["validity_days"]),
+    "price_per_gb": ("base_price_per_gb", ["base_price"]),
+    "validity": ("validity_days", ["base_price"]),
+    "data": ("data_gb", ["base_price"]),
 }
+# The direction a column sorts in when first chosen: what a traveller looks for
+# first (cheapest, longest, most data); choosing it again reverses it.
+FIRST_DIRECTION = {"price": "asc", "price_per_gb": "asc", "validity": "desc", "data": "desc"}
+
+
+def _ordering(sort: str, direction: str) -> list:
+    column, ties = _ORDER[sort]
+    descending = direction == "desc"
+    if column == "data_gb":
+        first = F(column).desc(nulls_first=True) if descending else F(column).asc(nulls_last=True)
+    else:
+        first = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+    return [first, *ties, "pk"]
 
 
 def country_counts() -> dict[str, int]:
@@ -27,8 +44,19 @@ def country_counts() -> dict[str, int]:
     )
 
 
+def country_operators(code: str) -> list[tuple[str, str]]:
+    """(slug, name) of the operators with an offered plan covering `code`."""
+    return list(
+        Operator.objects.filter(plans__in=Plan.objects.offered().covering([code]))
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+
+
 def country_plans(code: str, options: dict, rates: Rates, *, today) -> QuerySet:
-    """`options` as CountryPlansForm.options() gives them."""
+    """`options` as CountryPlansForm.options() gives them (`q`, `operator` and `dir`
+    may be left out: no search, every operator, the sort's first direction)."""
     plans = (
         Plan.objects.offered()
         .covering([code])
@@ -46,18 +74,30 @@ def country_plans(code: str, options: dict, rates: Rates, *, today) -> QuerySet:
         plans = plans.local_to(code)
     elif options["scope"] == "regional":
         plans = plans.regional_for(code)
-    return plans.order_by(*_ORDER[options["sort"]], "pk")
+    if options.get("operator"):
+        plans = plans.filter(operator__slug=options["operator"])
+    if options.get("q"):
+        plans = plans.filter(
+            Q(name__icontains=options["q"]) | Q(operator__name__icontains=options["q"])
+        )
+    sort = options["sort"]
+    return plans.order_by(*_ordering(sort, options.get("dir") or FIRST_DIRECTION[sort]))
 
 
-def set_shown_prices(plans: Iterable[Plan], rates: Rates) -> None:
+def set_shown_prices(plans: Iterable[Plan], rates: Rates, currency: str | None = None) -> None:
+    """Exact prices beside each row: in the base currency (`base_price_shown`,
+    `base_price_per_gb_shown`) and in `currency` (`price_shown`,
+    `price_per_gb_shown`; the base currency when None)."""
     # The SQL annotations only sort (SQLite divides in floats); what is shown is
     # computed exactly.
+    currency = currency or rates.base
     for shown in plans:
-        shown.base_price_shown = (
-            rates.to_base(shown.price, shown.currency) if shown.currency in rates.per_base else None
-        )
+        known = shown.currency in rates.per_base
+        shown.base_price_shown = rates.to_base(shown.price, shown.currency) if known else None
+        shown.price_shown = rates.from_base(shown.base_price_shown, currency) if known else None
         shown.base_price_per_gb_shown = (
-            shown.base_price_shown / shown.data_gb
-            if shown.base_price_shown is not None and shown.data_gb
-            else None
+            shown.base_price_shown / shown.data_gb if known and shown.data_gb else None
+        )
+        shown.price_per_gb_shown = (
+            shown.price_shown / shown.data_gb if known and shown.data_gb else None
         )

@@ -12,13 +12,21 @@ from django.views.decorators.vary import vary_on_headers
 from django_countries import countries
 
 from catalog.forms import SORTS, CountryPlansForm
-from catalog.listing import PER_PAGE, country_counts, country_plans, set_shown_prices
+from catalog.listing import (
+    FIRST_DIRECTION,
+    PER_PAGE,
+    country_counts,
+    country_operators,
+    country_plans,
+    set_shown_prices,
+)
 from catalog.models import (
     CoverageEntry,
     Plan,
     Promotion,
 )
 from catalog.worldmap import Fill, draw
+from planner.context_processors import chosen_currency
 from planner.engine.bounds import http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
@@ -51,20 +59,23 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     if not is_country_code(code):
         raise Http404("No such country")
     facts = _catalog_facts()
-    form = CountryPlansForm(request.GET)
+    form = CountryPlansForm(request.GET, operators=country_operators(code))
     options = form.options()
     today = timezone.localdate()
 
     rates = facts["rates"]
+    currency = chosen_currency(request, rates)
     plans = country_plans(code, options, rates, today=today)
     page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
-    set_shown_prices(page, rates)
+    set_shown_prices(page, rates, currency)
     context = {
         "code": code,
         "name": countries.name(code),
         "form": form,
         "options": options,
         "sorts": SORTS,
+        "first_direction": FIRST_DIRECTION,
+        "currency": currency,
         "page": page,
         **facts,
     }

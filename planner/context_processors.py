@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from planner.engine.model import Rates
 from planner.loader import load_catalog
 
 
@@ -10,11 +11,14 @@ def currency(request):
     the others load it once."""
     rates = SimpleLazyObject(lambda: load_catalog().rates)
 
-    def current() -> str:
-        chosen = request.session.get("currency") if hasattr(request, "session") else None
-        return chosen if chosen in rates.per_base else rates.base
-
     return {
         "currencies": SimpleLazyObject(lambda: sorted(rates.per_base)),
-        "current_currency": SimpleLazyObject(current),
+        "current_currency": SimpleLazyObject(lambda: chosen_currency(request, rates)),
     }
+
+
+def chosen_currency(request, rates: Rates) -> str:
+    """The currency chosen in the header, or the catalog's base currency: the one
+    every page shows its amounts in unless a trip says otherwise."""
+    chosen = request.session.get("currency") if hasattr(request, "session") else None
+    return chosen if chosen in rates.per_base else rates.base

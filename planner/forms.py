@@ -7,7 +7,7 @@ The form checks types and ranges with messages in the traveller's language;
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.utils.formats import date_format
@@ -18,13 +18,15 @@ from planner.engine.bounds import (
     MAX_DATE,
     MAX_DAYS,
     MAX_DEVICES,
+    MAX_ESIMS,
     MAX_GB_PER_DAY,
     MAX_LEGS,
     MAX_SWITCH_PENALTY,
     MIN_DATE,
     date_in_range,
 )
-from planner.engine.model import Catalog
+from planner.engine.model import Catalog, Rates
+from planner.engine.money import money_text
 
 USAGE_PRESETS = {"light": Decimal("0.5"), "normal": Decimal("1.5"), "heavy": Decimal("3")}
 USAGE_CHOICES = [
@@ -212,27 +214,78 @@ class TripForm(forms.Form):
     esim_only = forms.BooleanField(
         label=_("eSIM only (no plastic SIM)"), required=False, initial=True
     )
+    resident_in = forms.CharField(
+        label=_("Where you live"),
+        max_length=60,
+        required=False,
+        widget=CountryInput(attrs={"list": "country-names", "autocomplete": "off"}),
+        help_text=_(
+            "where you can sign a local contract (address, bank account or ID): "
+            "contracts of other countries are left out"
+        ),
+    )
+    customer_of = forms.MultipleChoiceField(
+        label=_("Operators you have bought from before"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("their offers for new customers are not for you"),
+    )
+    max_esims = forms.IntegerField(
+        label=_("At most this many eSIMs"),
+        min_value=1,
+        max_value=MAX_ESIMS,
+        required=False,
+        help_text=_("empty: no limit"),
+    )
     currency = forms.ChoiceField(label=_("Currency"))
     switch_penalty = forms.DecimalField(
         label=_("An extra eSIM to install is worth avoiding at"),
         min_value=Decimal(0),
         max_value=MAX_SWITCH_PENALTY,
         decimal_places=2,
-        initial=Decimal(0),
         required=False,
-        help_text=_("in your currency; 0 means only the price counts"),
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )
 
     def __init__(self, *args, catalog: Catalog, home_plans: list[tuple[str, str]], **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
+        self.rates = catalog.rates
         self.fields["owned"].choices = [("", _("None: I only buy eSIMs")), *home_plans]
+        self.fields["customer_of"].choices = new_customer_operators(catalog)
         self.fields["currency"].choices = [(c, c) for c in sorted(catalog.rates.per_base)]
         self.fields["currency"].initial = catalog.rates.base
+        currency = self.initial.get("currency") or catalog.rates.base
+        if self.is_bound and self.data.get("currency") in catalog.rates.per_base:
+            currency = self.data["currency"]
+        default = default_switch_penalty(catalog.rates, currency)
+        self.fields["switch_penalty"].initial = default
+        self.fields["switch_penalty"].help_text = _(
+            "in your currency; about one euro (%(amount)s %(currency)s) if left empty; "
+            "0 means only the price counts"
+        ) % {"amount": money_text(default), "currency": currency}
+
+    def clean_resident_in(self) -> str:
+        text = self.cleaned_data["resident_in"]
+        if not text.strip():
+            return ""
+        code = country_code(text)
+        if code is None:
+            raise forms.ValidationError(
+                _("We don't know the country “%(text)s”: pick one from the list."),
+                params={"text": text},
+            )
+        return code
+
+    def penalty(self) -> Decimal:
+        """What the traveller typed, or about one euro in their currency when left empty."""
+        typed = self.cleaned_data.get("switch_penalty")
+        if typed is not None:
+            return typed
+        return default_switch_penalty(self.rates, self.cleaned_data["currency"])
 
     def trip_document(self, legs: BaseLegFormSet) -> dict:
         data = self.cleaned_data
-        return {
+        document = {
             "start_date": data["start_date"].isoformat(),
             "legs": [
                 {
@@ -249,8 +302,17 @@ class TripForm(forms.Form):
             "needs_voice": data["needs_voice"],
             "esim_only": data["esim_only"],
             "currency": data["currency"],
-            "switch_penalty": str(data["switch_penalty"] or 0),
+            "switch_penalty": str(self.penalty()),
         }
+        # Model v2's keys only when set: the document then means the same to
+        # every reader of the format, version 1 included.
+        if data["resident_in"]:
+            document["resident_in"] = [data["resident_in"]]
+        if data["customer_of"]:
+            document["customer_of"] = sorted(data["customer_of"])
+        if data["max_esims"] is not None:
+            document["max_esims"] = data["max_esims"]
+        return document
 
 
 _TRIP_ERROR_PATH = re.compile(r"^legs\[(\d+)\]\.(\w+)$")
@@ -293,6 +355,9 @@ def trip_initial(document: dict) -> tuple[dict, list[dict]]:
         "needs_voice": document.get("needs_voice", False),
         "esim_only": document.get("esim_only", True),
         "switch_penalty": Decimal(document.get("switch_penalty", "0")),
+        "resident_in": (document.get("resident_in") or [""])[0],
+        "customer_of": list(document.get("customer_of") or []),
+        "max_esims": document.get("max_esims"),
     }
     if document.get("currency"):
         initial["currency"] = document["currency"]
@@ -349,3 +414,28 @@ def home_plan_choices(catalog: Catalog) -> list[tuple[str, str]]:
         ):
             choices.append((plan.slug, f"{operator.name}: {plan.name}"))
     return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def new_customer_operators(catalog: Catalog) -> list[tuple[str, str]]:
+    """Operators with an offer for new customers: the only ones where having
+    bought from them before changes the answer."""
+    slugs = {
+        plan.operator
+        for plan in catalog.plans
+        if plan.new_customer_only or any(p.new_customer_only for p in plan.promotions)
+    }
+    choices = [
+        (slug, catalog.operators[slug].name if slug in catalog.operators else slug)
+        for slug in slugs
+    ]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def default_switch_penalty(rates: Rates, currency: str) -> Decimal:
+    """About one euro in `currency`, to two significant digits (1.1 USD, 7.7 CNY):
+    a value most travellers accept for one more eSIM to install."""
+    # Decimal(): a catalog without rates has the integer 1 for its one currency
+    one_euro = Decimal(rates.per_base[currency]) / Decimal(rates.per_base.get("EUR", 1))
+    step = Decimal(1).scaleb(one_euro.adjusted() - 1)
+    rounded = (one_euro / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    return rounded.quantize(Decimal("0.01"))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from catalog.document import where_to_buy
 from catalog.worldmap import Fill, draw
-from planner.engine.model import Activation, Catalog, Plan
+from planner.engine.model import Activation, Catalog, Operator, Plan
 from planner.templatetags.roamplan import country
 
 COLOURS = 8
@@ -38,6 +38,7 @@ class PurchaseView:
     doc: dict
     plan: Plan | None
     operator_name: str
+    operator: Operator | None
     ranges: list[DayRange]
     countries: list[str]
     warnings: list[dict] = field(default_factory=list)
@@ -52,8 +53,17 @@ class PurchaseView:
         return any(w["code"] == "not-verified" for w in self.warnings)
 
     @property
+    def first_day(self) -> date:
+        """The first day it supplies data: when "starts on first use" starts."""
+        return self.ranges[0].first if self.ranges else self.activate_on
+
+    @property
     def install_by(self) -> date:
-        return self.activate_on - timedelta(days=1)
+        return self.first_day - timedelta(days=1)
+
+    @property
+    def operator_country(self) -> str | None:
+        return self.operator.country if self.operator else None
 
     @property
     def action(self) -> str:
@@ -88,9 +98,72 @@ class TimelineDay:
 
 @dataclass
 class Saving:
-    label: str
+    """A baseline (a simpler strategy) in words: its cost, eSIMs and GB unmet."""
+
+    label: str  # local or single
     amount: dict
     saving: Decimal
+    esims: int | None = None  # None: a stored result of model v1, which did not say
+    short_gb: Decimal = Decimal(0)
+
+
+@dataclass
+class Choice:
+    """One entry of the cost–eSIM trade-off: "2 eSIMs €8.75"."""
+
+    esims: int
+    total: dict
+    short_gb: Decimal
+    optimal: bool
+    max_esims: int | None  # the trip's max_esims that plans this entry
+    chosen: bool = False
+    recommended: bool = False
+
+
+@dataclass
+class OwnedGap:
+    """Days an owned plan does not cover, and the purchases that serve them instead."""
+
+    plan_name: str
+    country: str
+    first: date
+    last: date
+    reason: str
+    covered_by: list[str]  # operator names, in purchase order
+
+
+@dataclass
+class ShortDay:
+    """Days with need left unmet, once, whatever their devices and voice: a run of
+    consecutive days in one country, short for the same reason by the same GB."""
+
+    date: date  # the first day
+    country: str
+    missing_gb: Decimal
+    devices: list[int]
+    voice: bool
+    reason: str
+    why: str
+    details: dict
+
+    last: date | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.date).days + 1 if self.last else 1
+
+    def continues(self, other: "ShortDay") -> bool:
+        return (
+            self.last + timedelta(days=1) == other.date
+            and (self.country, self.missing_gb, self.devices, self.voice, self.reason)
+            == (other.country, other.missing_gb, other.devices, other.voice, other.reason)
+            and self.details == other.details
+        )
+
+    @property
+    def residence(self) -> list[str]:
+        """For `residents-only`: the countries whose residents could buy a plan here."""
+        return [c for c in self.details.get("countries", "").split(",") if c]
 
 
 @dataclass(frozen=True)
@@ -187,10 +260,22 @@ def present(result: dict, catalog: Catalog | None) -> dict:
     operators = catalog.operators if catalog else {}
     country_of = {date.fromisoformat(d["date"]): d["country"] for d in result["days"]}
 
-    by_plan: dict[str, list[dict]] = defaultdict(list)
+    # A warning belongs to the purchases it names (model v2), or else to every
+    # purchase of its plan; each purchase shows it once.
+    by_purchase: dict[int, list[dict]] = defaultdict(list)
     general: list[dict] = []
     for w in result.get("warnings", []):
-        (by_plan[w["plan"]] if w.get("plan") else general).append(w)
+        if "purchases" in w and w["purchases"]:
+            targets = w["purchases"]
+        elif w.get("plan"):
+            targets = [i for i, p in enumerate(result["purchases"]) if p["plan"] == w["plan"]]
+        else:
+            general.append(w)
+            continue
+        for i in targets:
+            key = (w["code"], w.get("country"))
+            if all((seen["code"], seen.get("country")) != key for seen in by_purchase[i]):
+                by_purchase[i].append(w)
 
     purchases = []
     for i, p in enumerate(result["purchases"]):
@@ -209,9 +294,10 @@ def present(result: dict, catalog: Catalog | None) -> dict:
                 doc=p,
                 plan=plan,
                 operator_name=operator.name if operator else p["operator"],
+                operator=operator,
                 ranges=_ranges(days, country_of),
                 countries=served,
-                warnings=by_plan.get(p["plan"], []),
+                warnings=by_purchase.get(i, []),
                 buy_url="" if p["owned"] else where_to_buy(plan.buy_url if plan else "", website),
             )
         )
@@ -252,9 +338,33 @@ def present(result: dict, catalog: Catalog | None) -> dict:
         ("single_plan", "single"),
     ):
         baseline = result["baselines"].get(key)
-        if baseline:
-            amount = baseline["total"]
-            savings.append(Saving(label, amount, Decimal(amount["amount"]) - total))
+        if not baseline:
+            continue
+        if "amount" in baseline:  # a stored result of model v1: the total only
+            savings.append(Saving(label, baseline, Decimal(baseline["amount"]) - total))
+            continue
+        savings.append(
+            Saving(
+                label,
+                baseline["total"],
+                Decimal(baseline["total"]["amount"]) - total,
+                esims=baseline["esims"],
+                short_gb=Decimal(baseline["short_gb"]),
+            )
+        )
+
+    names = [p.operator_name for p in purchases]
+    gaps = [
+        OwnedGap(
+            plan_name=plans[g["plan"]].name if g["plan"] in plans else g["plan"],
+            country=g["country"],
+            first=date.fromisoformat(g["first"]),
+            last=date.fromisoformat(g["last"]),
+            reason=g["reason"],
+            covered_by=list(dict.fromkeys(names[k] for k in g["covered_by"] if k < len(names))),
+        )
+        for g in result.get("owned_gaps", [])
+    ]
 
     return {
         "result": result,
@@ -263,11 +373,79 @@ def present(result: dict, catalog: Catalog | None) -> dict:
         "bought": [p for p in purchases if not p.doc["owned"]],
         "timeline": timeline,
         "savings": savings,
+        "choices": choices(result),
+        "owned_gaps": gaps,
         "warnings": general,
         "short": result["short"],
+        "short_days": _short_days(result),
         "short_gb": sum((Decimal(s["missing_gb"]) for s in result["short"]), Decimal(0)),
         "voice_short": [s for s in result["short"] if s.get("voice")],
+        "trip_year": date.fromisoformat(result["days"][0]["date"]).year if result["days"] else None,
     }
+
+
+def choices(result: dict, chosen: int | None = None) -> list[Choice]:
+    """The trade-off as choices, fewest eSIMs first; the recommendation is the last.
+    `chosen` is the number of eSIMs of the entry shown (the recommendation if None)."""
+    entries = result.get("alternatives") or []
+    if len(entries) < 2:
+        return []
+    wanted = chosen if any(e["esims"] == chosen for e in entries) else entries[-1]["esims"]
+    return [
+        Choice(
+            esims=e["esims"],
+            total=e["total"],
+            short_gb=Decimal(e["short_gb"]),
+            optimal=e["optimal"],
+            max_esims=e.get("max_esims"),
+            chosen=e["esims"] == wanted,
+            recommended=n == len(entries) - 1,
+        )
+        for n, e in enumerate(entries)
+    ]
+
+
+def _short_days(result: dict) -> list[ShortDay]:
+    if "short_days" in result:
+        rows = result["short_days"]
+    else:  # a stored result of model v1: one entry per device, voice apart
+        by_day: dict[str, list[dict]] = defaultdict(list)
+        for s in result["short"]:
+            by_day[s["date"]].append(s)
+        rows = []
+        for day, items in sorted(by_day.items()):
+            data = [s for s in items if not s.get("voice")]
+            first = (data or items)[0]
+            rows.append(
+                {
+                    "date": day,
+                    "country": first["country"],
+                    "missing_gb": str(sum((Decimal(s["missing_gb"]) for s in data), Decimal(0))),
+                    "devices": [s["device"] for s in data if s.get("device")],
+                    "voice": any(s.get("voice") for s in items),
+                    "reason": first.get("reason", ""),
+                    "why": first["why"],
+                }
+            )
+    runs: list[ShortDay] = []
+    for r in rows:
+        day = ShortDay(
+            date=date.fromisoformat(r["date"]),
+            country=r["country"],
+            missing_gb=Decimal(r["missing_gb"]),
+            devices=list(r["devices"]),
+            voice=r["voice"],
+            reason=r["reason"],
+            why=r["why"],
+            details=dict(r.get("details") or {}),
+            last=date.fromisoformat(r["date"]),
+        )
+        # a week in a country no plan covers is one line, not seven
+        if runs and runs[-1].continues(day):
+            runs[-1].last = day.date
+        else:
+            runs.append(day)
+    return runs
 
 
 def compare(old: dict, new: dict) -> dict:

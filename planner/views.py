@@ -1,5 +1,6 @@
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
@@ -13,9 +14,10 @@ from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
 from planner.calendar import FILENAME, trip_calendar
+from planner.context_processors import chosen_currency
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
 from planner.engine.budget import TripTooLarge
-from planner.engine.model import Catalog
+from planner.engine.model import Catalog, Trip
 from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
@@ -25,13 +27,14 @@ from planner.forms import (
     TripForm,
     apply_leg_action,
     attach_trip_error,
+    default_switch_penalty,
     home_plan_choices,
     legs_from_data,
     trip_initial,
 )
 from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
-from planner.presenters import compare, present
+from planner.presenters import choices, compare, present
 
 EXAMPLE_TRIP = {
     "legs": [
@@ -67,11 +70,16 @@ def _plan(form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, dict | N
         attach_trip_error(form, legs, error.field, error.message)
         return None, None
     try:
-        result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
+        return document, _plan_document(document, catalog, trip)
     except TripTooLarge as error:
         form.add_error(None, too_large_message(error))
         return None, None
-    return document, to_document(result)
+
+
+def _plan_document(document: dict, catalog: Catalog, trip: Trip | None = None) -> dict:
+    """The result document of a trip document the site itself wrote."""
+    trip = trip or parse_trip(document, catalog)
+    return to_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
 
 
 def too_large_message(error: TripTooLarge) -> str:
@@ -84,14 +92,31 @@ def too_large_message(error: TripTooLarge) -> str:
     )
 
 
-def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool, **extra) -> dict:
+def _context(
+    form,
+    legs,
+    catalog: Catalog,
+    result: dict | None,
+    *,
+    sample: bool,
+    trip: dict | None = None,
+    esims: str | None = None,
+    **extra,
+) -> dict:
+    shown, chosen = (
+        _shown(trip, result, esims, catalog)
+        if trip and result
+        else (present(result, catalog) if result else None, None)
+    )
     return {
         "catalog_is_sample": sample,
         "form": form,
         "legs": legs,
         "catalog": catalog,
         "country_names": [name for _code, name in countries],
-        "shown": present(result, catalog) if result else None,
+        "shown": shown,
+        "esims_chosen": chosen,
+        "penalty": Decimal(trip.get("switch_penalty", "0")) if trip else None,
         **extra,
     }
 
@@ -99,6 +124,28 @@ def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool,
 def _json(trip: dict | None) -> str:
     # The trip an unsaved result's "Add to my calendar" posts back to be planned again.
     return json.dumps(trip, separators=(",", ":")) if trip else ""
+
+
+def _shown(
+    trip: dict, result: dict, esims: str | None, catalog: Catalog
+) -> tuple[dict, int | None]:
+    """The result made ready to show, or the entry of its trade-off the traveller
+    chose (`esims`, its number of eSIMs): that one is planned again in full, and
+    the row of choices stays the recommendation's."""
+    row = choices(result)
+    wanted = next((c for c in row if str(c.esims) == esims and not c.recommended), None)
+    if wanted is None:
+        return present(result, catalog), None
+    document = {**trip, "max_esims": wanted.max_esims}
+    try:
+        planned = _plan_document(document, catalog)
+    except (TripError, TripTooLarge):
+        # a saved trip that no longer plans with today's catalog (a plan it owns
+        # was retired): show what was saved; the saved page's notice says why
+        return present(result, catalog), None
+    shown = present(planned, catalog)
+    shown["choices"] = choices(result, chosen=wanted.esims)
+    return shown, wanted.esims
 
 
 def _default_start():
@@ -109,20 +156,38 @@ def _default_start():
 def home(request: HttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
     if request.method == "GET":
-        initial_trip, initial_legs = {"start_date": _default_start()}, [{"usage": "normal"}]
+        currency = chosen_currency(request, catalog.rates)
+        document, result = None, None
         source = request.GET.get("from")
         if source:
+            # Editing a saved trip starts from what was saved, its result included.
             saved = get_object_or_404(SavedTrip, token=source)
-            initial_trip, initial_legs = trip_initial(saved.trip)
+            document, result = saved.trip, saved.result
         elif "example" in request.GET:
-            example = {**EXAMPLE_TRIP, "start_date": _default_start().isoformat()}
-            initial_trip, initial_legs = trip_initial(example)
-        if not source and request.session.get("currency") in catalog.rates.per_base:
-            initial_trip["currency"] = request.session["currency"]
+            # An example is there to show what the planner answers: plan it at once.
+            document = {
+                **EXAMPLE_TRIP,
+                "start_date": _default_start().isoformat(),
+                "currency": currency,
+                "switch_penalty": str(default_switch_penalty(catalog.rates, currency)),
+            }
+            result = _plan_document(document, catalog)
+        if document:
+            initial_trip, initial_legs = trip_initial(document)
+        else:
+            initial_trip = {"start_date": _default_start(), "currency": currency}
+            initial_legs = [{"usage": "normal"}]
         form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-        return render(
-            request, "planner/home.html", _context(form, legs, catalog, None, sample=sample)
+        context = _context(
+            form,
+            legs,
+            catalog,
+            result,
+            sample=sample,
+            trip=document,
+            esims=request.GET.get("esims"),
         )
+        return render(request, "planner/home.html", context)
 
     action = request.POST.get("action", "")
     if action:
@@ -144,7 +209,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
     form, legs = _forms(request, catalog, request.POST)
     trip, result = _plan(form, legs, catalog)
-    context = _context(form, legs, catalog, result, sample=sample, trip_json=_json(trip))
+    if trip:
+        # The trip's currency is the traveller's: the header and the country pages follow it.
+        request.session["currency"] = trip["currency"]
+    context = _context(
+        form,
+        legs,
+        catalog,
+        result,
+        sample=sample,
+        trip=trip,
+        esims=request.POST.get("esims"),
+        trip_json=_json(trip),
+    )
     if request.htmx:
         return render(request, "planner/home.html#live", context)
     return render(request, "planner/home.html", context)
@@ -161,9 +238,14 @@ def save(request: HttpRequest) -> HttpResponse:
             return render(request, "planner/home.html#live", context)
         return render(request, "planner/home.html", context)
     saved = SavedTrip.objects.create(trip=trip, result=result, catalog_version=catalog.version)
+    url = saved.get_absolute_url()
+    # The link keeps the trade-off's entry the traveller chose.
+    esims = request.POST.get("esims", "")
+    if any(str(c.esims) == esims and not c.recommended for c in choices(result)):
+        url += f"?esims={esims}"
     if request.htmx:
-        return HttpResponseClientRedirect(saved.get_absolute_url())
-    return redirect(saved, permanent=False)
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @require_GET
@@ -179,11 +261,19 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
             plan.name if plan else slug
             for plan, slug in zip(owned, saved.trip.get("owned", []), strict=True)
         ],
-        "shown": present(saved.result, catalog),
+        "customer_names": [
+            catalog.operators[slug].name if slug in catalog.operators else slug
+            for slug in saved.trip.get("customer_of", [])
+        ],
         "stale": saved.catalog_version != catalog.version,
         "trip": saved.trip,
         "permalink": request.build_absolute_uri(saved.get_absolute_url()),
+        "penalty": Decimal(saved.trip.get("switch_penalty", "0")),
+        "choice_links": True,
     }
+    context["shown"], context["esims_chosen"] = _shown(
+        saved.trip, saved.result, request.GET.get("esims"), catalog
+    )
     if context["stale"] and "recompute" in request.GET:
         try:
             trip = parse_trip(saved.trip, catalog)

@@ -3,7 +3,8 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from babel.dates import format_skeleton
+from babel.dates import format_interval, format_skeleton
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
@@ -76,3 +77,49 @@ def ldate(value, skeleton: str = "yMMMd") -> str:
     if day is None:
         return ""
     return format_skeleton(skeleton, day, locale=_locale())
+
+
+def _trip_year(context) -> int | None:
+    shown = context.get("shown")
+    return shown.get("trip_year") if isinstance(shown, dict) else None
+
+
+@register.simple_tag(takes_context=True)
+def tripday(context, value, skeleton: str = "MMMEd", other_year: str = "") -> str:
+    """A date of the trip shown, with its year when that is not the trip's year
+    (a validity that runs into January, a trip planned for next year);
+    `other_year` is the skeleton for such a date where space is short."""
+    day = isodate(value)
+    if day is None:
+        return ""
+    year = _trip_year(context)
+    if year is not None and day.year != year:
+        skeleton = other_year or ("y" + skeleton if "y" not in skeleton else skeleton)
+    return format_skeleton(skeleton, day, locale=_locale())
+
+
+@register.simple_tag(takes_context=True)
+def tripdays(context, first, last) -> str:
+    """A run of days as the reader's language writes it: "Mar 13 – 15", "13–15 mars",
+    "3月13日至15日"; one day is just that day; the year as `tripday` gives it."""
+    first, last = isodate(first), isodate(last)
+    if first is None or last is None:
+        return ""
+    year = _trip_year(context)
+    skeleton = "MMMd" if year is None or first.year == last.year == year else "yMMMd"
+    if first == last:
+        return format_skeleton(skeleton, first, locale=_locale())
+    return format_interval(first, last, skeleton, locale=_locale())
+
+
+@register.filter
+def andlist(items) -> str:
+    """Names joined as the reader's language joins them: "Ubigi and Roamless"."""
+    items = [str(item) for item in items or []]
+    return format_list(items, locale=_locale()) if items else ""
+
+
+@register.filter
+def countrynames(codes) -> str:
+    """Country codes as their names, joined as the reader's language joins them."""
+    return andlist(country(code) for code in codes or [])

@@ -90,12 +90,75 @@ def test_it_filters_5g_hotspot_phone_number_and_scope(client, rates):
     assert set(_names(client.get(URL, {"scope": "regional"}))) == {"Fast", "Fast in Austria only"}
 
 
+def test_it_sorts_by_data_and_in_both_directions(client, rates):
+    make_plan(name="Small", countries=("DE",), data_gb="1", price="3", validity_days=30)
+    make_plan(name="Unlimited", countries=("DE",), data_gb=None, price="30", validity_days=1)
+    make_plan(name="Big", countries=("DE",), data_gb="20", price="12", validity_days=7)
+    # unlimited is the most data
+    assert _names(client.get(URL, {"sort": "data"})) == ["Unlimited", "Big", "Small"]
+    assert _names(client.get(URL, {"sort": "data", "dir": "asc"})) == ["Small", "Big", "Unlimited"]
+    assert _names(client.get(URL, {"dir": "desc"})) == ["Unlimited", "Big", "Small"]
+    assert _names(client.get(URL, {"sort": "validity", "dir": "asc"})) == [
+        "Unlimited",
+        "Big",
+        "Small",
+    ]
+    # no price per GB (unlimited) comes last in both directions
+    assert _names(client.get(URL, {"sort": "price_per_gb", "dir": "desc"})) == [
+        "Small",
+        "Big",
+        "Unlimited",
+    ]
+
+
+def test_it_links_the_chosen_column_to_its_reverse(client, rates):
+    make_plan(name="Only", countries=("DE",))
+    page = client.get(URL, {"sort": "data"}).text
+    assert 'aria-sort="descending"' in page
+    assert 'href="?sort=data&amp;dir=asc"' in page
+    page = client.get(URL, {"sort": "data", "dir": "asc"}).text
+    assert 'aria-sort="ascending"' in page
+    assert 'href="?sort=data&amp;dir=desc"' in page
+    assert 'href="?sort=price"' in page
+
+
+def test_it_filters_by_operator_and_searches_plan_and_operator_names(client, rates):
+    sunny = make_operator(name="Sunny Mobile")
+    other = make_operator(name="Blue Telecom")
+    make_plan(operator=sunny, name="Germany 5", countries=("DE",))
+    make_plan(operator=other, name="Europe Sunny 10", countries=("DE", "AT"))
+    make_plan(operator=other, name="Germany 20", countries=("DE",))
+    make_plan(operator=make_operator(name="Elsewhere"), name="Austria", countries=("AT",))
+    response = client.get(URL, {"operator": sunny.slug})
+    assert _names(response) == ["Germany 5"]
+    # only operators with a plan here are offered
+    assert [c[1] for c in response.context["form"].fields["operator"].choices] == [
+        "all operators",
+        "Blue Telecom",
+        "Sunny Mobile",
+    ]
+    assert sorted(_names(client.get(URL, {"q": "sunny"}))) == ["Europe Sunny 10", "Germany 5"]
+    assert _names(client.get(URL, {"q": " 20 "})) == ["Germany 20"]
+    assert _names(client.get(URL, {"q": "sunny", "operator": other.slug})) == ["Europe Sunny 10"]
+    assert _names(client.get(URL, {"q": "nothing like it"})) == []
+
+
+def test_it_shows_amounts_in_the_currency_chosen_in_the_header(client, rates):
+    make_plan(name="Ten euros", countries=("DE",), price="10", currency="EUR", data_gb="4")
+    client.post("/currency/", {"currency": "USD", "next": "/"})
+    page = client.get(URL).text
+    assert "≈ $20.00" in page  # 10 EUR at 2 USD per EUR
+    assert "$5.00" in page  # per GB
+    assert "≈ amounts and prices per GB in USD" in page
+
+
 @pytest.mark.parametrize(
     "params",
     [
         {"sort": "colour", "scope": "moon", "page": "x"},
         {"sort": "xyz", "page": "-1", "network": "9G"},
         {"page": "99999", "scope": "", "sort": ""},
+        {"dir": "sideways", "operator": "nobody", "q": "x" * 500},
     ],
 )
 def test_it_ignores_a_bad_filter_value_instead_of_failing(client, rates, params):
@@ -103,6 +166,13 @@ def test_it_ignores_a_bad_filter_value_instead_of_failing(client, rates, params)
     response = client.get(URL, params)
     assert response.status_code == 200
     assert _names(response) == ["Only"]
+
+
+def test_it_matches_a_search_literally(client, rates):
+    make_plan(name="100% Germany", countries=("DE",))
+    make_plan(name="Germany", countries=("DE",))
+    assert _names(client.get(URL, {"q": "100%"})) == ["100% Germany"]
+    assert _names(client.get(URL, {"q": "_"})) == []
 
 
 def test_it_answers_htmx_with_the_results_only(client, rates):
@@ -157,7 +227,12 @@ def _add_plans(n: int) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"sort": "price_per_gb", "five_g": "on", "scope": "regional"}, {"sort": "validity"}],
+    [
+        {},
+        {"sort": "price_per_gb", "five_g": "on", "scope": "regional"},
+        {"sort": "validity"},
+        {"sort": "data", "dir": "asc", "q": "plan", "operator": "operator-1"},
+    ],
 )
 def test_it_runs_the_same_queries_for_a_small_and_a_large_catalog(queries_of, rates, params):
     # Each catalog change bumps the version, so each measure includes the header's

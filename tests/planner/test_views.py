@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -49,10 +50,46 @@ def test_it_shows_the_empty_planner(client, sample_catalog):
     assert 'id="country-names"' in html
 
 
-def test_it_prefills_the_example_trip(client, sample_catalog):
-    html = client.get("/?example=1").content.decode()
+def test_it_prefills_and_plans_the_example_trip_at_once(client, sample_catalog):
+    response = client.get("/?example=1")
+    html = response.content.decode()
     assert 'name="legs-3-country"' in html
     assert 'value="Switzerland"' in html
+    shown = response.context["shown"]
+    assert [day.country for day in shown["timeline"]] == ["FR"] * 10 + ["CH"] * 3 + ["GB"] * 4 + [
+        "FR"
+    ] * 5
+    assert 'data-testid="total"' in html
+    # planned with the form's own default for an extra eSIM, shown in the box
+    assert 'name="switch_penalty" value="1.00"' in html
+
+
+def test_it_plans_the_example_in_the_currency_chosen_in_the_header(client, sample_catalog):
+    client.post("/currency/", {"currency": "USD", "next": "/"})
+    response = client.get("/?example=1")
+    assert response.context["shown"]["result"]["total"]["currency"] == "USD"
+    assert 'name="switch_penalty" value="1.10"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("currency", "penalty"), [("EUR", "1.00"), ("USD", "1.10"), ("GBP", "0.86"), ("CHF", "0.94")]
+)
+def test_it_counts_about_one_euro_per_extra_esim_when_the_box_is_empty(
+    client, sample_catalog, currency, penalty
+):
+    client.post("/save/", trip_data(currency=currency, switch_penalty=""))
+    assert SavedTrip.objects.get().trip["switch_penalty"] == penalty
+
+
+def test_it_states_the_default_for_an_extra_esim_beside_the_field(client, sample_catalog):
+    html = client.get("/").content.decode()
+    help_text = re.search(r'id="id_switch_penalty_helptext">(.*?)</p>', html, re.S).group(1)
+    assert "about one euro (1.00 EUR) if left empty" in help_text
+
+
+def test_it_keeps_an_explicit_zero_for_an_extra_esim(client, sample_catalog):
+    client.post("/save/", trip_data(switch_penalty="0"))
+    assert SavedTrip.objects.get().trip["switch_penalty"] == "0"
 
 
 def test_it_plans_a_trip_without_javascript(client, sample_catalog):
@@ -102,6 +139,10 @@ def test_it_puts_each_error_beside_its_field(client, sample_catalog):
         {"switch_penalty": "-1"},
         {"legs-0-days": "366"},
         {"legs-0-until": "2026-05-01", "legs-0-days": ""},
+        {"resident_in": "Atlantis"},
+        {"customer_of": "no-such-operator"},
+        {"max_esims": "0"},
+        {"max_esims": "two"},
     ],
 )
 def test_it_answers_bad_input_with_the_form_never_a_500(client, sample_catalog, change):
@@ -188,11 +229,14 @@ def test_it_offers_to_plan_again_when_the_catalog_changed(client, sample_catalog
     assert "No longer in the plan" in html
 
 
-def test_it_opens_a_saved_trip_for_editing(client, sample_catalog):
+def test_it_opens_a_saved_trip_for_editing_with_its_result_shown(client, sample_catalog):
     client.post("/save/", trip_data())
     saved = SavedTrip.objects.get()
-    html = client.get(f"/?from={saved.token}").content.decode()
+    response = client.get(f"/?from={saved.token}")
+    html = response.content.decode()
     assert re.search(r'name="legs-2-country" value="United Kingdom"', html)
+    assert response.context["shown"]["result"] == saved.result
+    assert 'data-testid="total"' in html
 
 
 def test_it_404s_on_an_unknown_link(client, sample_catalog):
@@ -246,3 +290,143 @@ def test_it_explains_a_short_day_in_the_readers_language(client, sample_catalog)
     html = client.post("/", trip_data(legs=(("FR", "2"), ("GL", "1")))).content.decode()
     assert "Groenland" in html
     assert "no plan in the catalog covers" not in html
+
+
+def test_it_keeps_where_the_traveller_lives_known_operators_and_the_esim_cap(
+    client, sample_catalog
+):
+    data = trip_data(resident_in="France", customer_of=["roamless", "gigsky"], max_esims="2")
+    response = client.post("/save/", data)
+    saved = SavedTrip.objects.get()
+    assert saved.trip["resident_in"] == ["FR"]
+    assert saved.trip["customer_of"] == ["gigsky", "roamless"]
+    assert saved.trip["max_esims"] == 2
+
+    html = client.get(response["Location"]).content.decode()
+    facts = re.search(r'<dl class="facts small">(.*?)</dl>', html, re.S).group(1)
+    assert "<dt>Lives in</dt><dd>France</dd>" in facts
+    assert "<dt>Bought from before</dt><dd>GigSky, Roamless</dd>" in facts
+    assert "<dt>eSIMs</dt><dd>at most 2</dd>" in facts
+
+    html = client.get(f"/?from={saved.token}").content.decode()
+    assert re.search(r'name="resident_in" value="France"', html)
+    assert re.search(r'name="customer_of" value="roamless"[^>]*checked', html)
+    assert not re.search(r'name="customer_of" value="yesim"[^>]*checked', html)
+    assert re.search(r'name="max_esims" value="2"', html)
+
+
+def test_it_writes_a_version_1_trip_when_no_version_2_field_is_used(client, sample_catalog):
+    client.post("/save/", trip_data())
+    assert not {"resident_in", "customer_of", "max_esims"} & set(SavedTrip.objects.get().trip)
+
+
+def test_it_offers_only_operators_with_new_customer_offers(client, sample_catalog):
+    form = client.get("/").context["form"]
+    assert [slug for slug, _name in form.fields["customer_of"].choices] == [
+        "gigsky",
+        "roamless",
+        "yesim",
+    ]
+
+
+def test_it_makes_the_header_follow_the_trips_currency(client, sample_catalog):
+    response = client.post("/", trip_data(currency="CHF"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    header = re.search(r'<select id="currency-select"[^>]*hx-swap-oob="true">(.*?)</select>', html)
+    assert '<option value="CHF" selected>' in header.group(1)
+    page = client.get("/countries/FR/").content.decode()
+    assert "≈ amounts and prices per GB in CHF" in page
+
+
+def _fragmenting_trip(**fields):
+    # three short stops with only the price counting: the cheapest answer buys
+    # several eSIMs, and fewer cost more
+    return trip_data(
+        legs=(("France", "3"), ("Switzerland", "3"), ("United Kingdom", "2")),
+        owned="sfr-5g-130",
+        switch_penalty="0",
+        **fields,
+    )
+
+
+def test_it_shows_the_trade_off_and_plans_the_chosen_entry_in_full(client, sample_catalog):
+    shown = client.post("/", _fragmenting_trip()).context["shown"]
+    row = shown["choices"]
+    assert len(row) >= 2
+    assert [c.esims for c in row] == sorted(c.esims for c in row)
+    assert row[-1].recommended and row[-1].chosen
+    assert len(shown["bought"]) == row[-1].esims
+    # each entry costs less than the one before it
+    totals = [Decimal(c.total["amount"]) for c in row]
+    assert totals == sorted(totals, reverse=True) and len(set(totals)) == len(totals)
+
+    fewest = row[0]
+    response = client.post("/", _fragmenting_trip(esims=str(fewest.esims)))
+    chosen = response.context["shown"]
+    assert len(chosen["bought"]) == fewest.esims
+    assert chosen["result"]["total"] == fewest.total
+    # the row stays the recommendation's, with the choice marked
+    assert [(c.esims, c.chosen) for c in chosen["choices"]] == [
+        (c.esims, c.esims == fewest.esims) for c in row
+    ]
+    html = response.content.decode()
+    assert f'<input type="hidden" name="esims" value="{fewest.esims}" form="trip-form">' in html
+    assert re.search(rf'name="esims" value="{fewest.esims}"[^>]*aria-pressed="true"', html)
+
+
+def test_it_answers_htmx_with_the_chosen_entry(client, sample_catalog):
+    row = client.post("/", _fragmenting_trip()).context["shown"]["choices"]
+    response = client.post(
+        "/", _fragmenting_trip(esims=str(row[0].esims)), headers={"HX-Request": "true"}
+    )
+    assert response.content.decode().lstrip().startswith('<section id="result"')
+    assert response.context["shown"]["result"]["total"] == row[0].total
+
+
+@pytest.mark.parametrize("esims", ["0", "99", "x", "-1", ""])
+def test_it_shows_the_recommendation_for_an_entry_that_is_not_offered(
+    client, sample_catalog, esims
+):
+    plain = client.post("/", _fragmenting_trip()).context["shown"]
+    shown = client.post("/", _fragmenting_trip(esims=esims)).context["shown"]
+    assert shown["result"]["total"] == plain["result"]["total"]
+    assert shown["choices"][-1].chosen
+
+
+def test_it_keeps_the_chosen_entry_in_the_saved_link(client, sample_catalog):
+    row = client.post("/", _fragmenting_trip()).context["shown"]["choices"]
+    response = client.post("/save/", _fragmenting_trip(esims=str(row[0].esims)))
+    saved = SavedTrip.objects.get()
+    assert response["Location"] == f"/p/{saved.token}/?esims={row[0].esims}"
+    # the trip saved is the traveller's own; the choice is the link's
+    assert "max_esims" not in saved.trip
+    page = client.get(response["Location"])
+    assert page.context["shown"]["result"]["total"] == row[0].total
+    html = page.content.decode()
+    assert re.search(rf'href="\?esims={row[0].esims}" aria-current="true"', html)
+    assert f"?from={saved.token}&amp;esims={row[0].esims}" in html
+    # and without the choice, the recommendation
+    page = client.get(saved.get_absolute_url())
+    assert page.context["shown"]["result"]["total"] == row[-1].total
+    # "Change this trip" keeps the choice too
+    edit = client.get(f"/?from={saved.token}&esims={row[0].esims}")
+    assert edit.context["shown"]["result"]["total"] == row[0].total
+
+
+def test_it_gives_the_single_esim_answer_under_a_cap_of_one(client, sample_catalog):
+    shown = client.post("/", _fragmenting_trip(max_esims="1")).context["shown"]
+    assert len(shown["bought"]) == 1
+    assert shown["choices"] == []
+
+
+def test_it_shows_the_saved_plan_when_a_chosen_entry_no_longer_plans(client, sample_catalog):
+    row = client.post("/", _fragmenting_trip()).context["shown"]["choices"]
+    client.post("/save/", _fragmenting_trip(esims=str(row[0].esims)))
+    saved = SavedTrip.objects.get()
+    # the home plan the trip holds is retired: the trip cannot be planned again
+    Plan.objects.filter(slug="sfr-5g-130").update(retired_at="2026-11-01T00:00:00Z")
+    CatalogVersion.bump("retired the home plan of a saved trip")
+    for url in (f"/p/{saved.token}/?esims={row[0].esims}", f"/?from={saved.token}&esims=1"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["shown"]["result"] == saved.result

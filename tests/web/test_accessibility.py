@@ -1,7 +1,10 @@
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
+
+from tests.web.trips import fill_fragmenting_trip, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,3 +50,51 @@ def test_it_keeps_the_result_within_a_phone_screen(page: Page, live_server, samp
     page.get_by_role("button", name="Find my plan").click()
     expect(page.get_by_test_id("total")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def assert_axe_clean(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
+
+
+def _trade_off_trip(page: Page, live_server) -> None:
+    page.goto(live_server.url + "/")
+    fill_fragmenting_trip(page)
+    page.get_by_role("button", name="Find my plan").click()
+    expect(page.locator(".choices .choice").first).to_be_visible()
+    settled(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?example=1",
+        "/countries/",
+        "/countries/FR/?sort=data&dir=asc&q=europe",
+        "/plans/airalo-eurolink-10gb-30d/",
+    ],
+)
+def test_it_gives_axe_nothing_to_fix(page: Page, live_server, sample_catalog, path, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + path)
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_it_gives_axe_nothing_to_fix_in_a_trade_off_and_its_saved_page(
+    page: Page, live_server, sample_catalog, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    _trade_off_trip(page, live_server)
+    page.locator(".choices .choice").first.click()
+    expect(page.locator(".choices .choice").first).to_have_attribute("aria-pressed", "true")
+    settled(page)
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("button", name="Save and get a link").click()
+    page.wait_for_url("**/p/**")
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

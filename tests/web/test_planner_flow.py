@@ -7,6 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
+from tests.web.trips import fill_fragmenting_trip, settled
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -93,4 +95,67 @@ def test_it_works_without_javascript(browser, live_server, sample_catalog):
     expect(page.locator(".timeline > li")).to_have_count(22)
     page.get_by_role("button", name="Add a stop").click()
     expect(page.locator("#id_legs-4-country")).to_be_visible()
+    context.close()
+
+
+def test_it_shows_a_chosen_trade_off_entry_in_place_and_in_the_saved_link(
+    page: Page, live_server, sample_catalog, console_errors, outside_requests
+):
+    page.goto(live_server.url + "/")
+    fill_fragmenting_trip(page)
+    page.get_by_role("button", name="Find my plan").click()
+    choices = page.locator(".choices .choice")
+    expect(choices.first).to_be_visible()
+    settled(page)
+    recommended = page.get_by_test_id("total").inner_text()
+    fewest = choices.first.locator(".choice-total").inner_text()
+    assert fewest != recommended
+    page.evaluate("window.marker = 'same page'")
+
+    choices.first.click()
+    settled(page)
+    expect(page.get_by_test_id("total")).to_have_text(fewest)
+    expect(page.locator(".choices .choice").first).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("article.purchase .amount:not(:has-text('already yours'))")).to_have_count(
+        1
+    )
+    assert page.evaluate("window.marker") == "same page"  # swapped, not reloaded
+
+    # an edit of the trip keeps the choice
+    page.locator("#id_legs-2-days").fill("3")
+    page.locator("#id_legs-2-days").press("Tab")
+    expect(page.locator(".timeline > li")).to_have_count(9)
+    settled(page)
+    expect(page.locator(".choices .choice").first).to_have_attribute("aria-pressed", "true")
+    fewest = page.get_by_test_id("total").inner_text()
+
+    page.get_by_role("button", name="Save and get a link").click()
+    page.wait_for_url(re.compile(r"/p/[\w-]{20,}/\?esims=1$"))
+    expect(page.get_by_test_id("total")).to_have_text(fewest)
+
+    # on the saved page the choices are links, swapped in place and kept in the address
+    page.locator(".choices .choice").last.click()
+    page.wait_for_url(re.compile(r"\?esims=\d+$"))
+    expect(page.locator(".choices .choice").last).to_have_attribute("aria-current", "true")
+    assert page.get_by_test_id("total").inner_text() != fewest
+    assert console_errors == [], console_errors
+    assert outside_requests == []
+
+
+def test_it_chooses_a_trade_off_entry_without_javascript(browser, live_server, sample_catalog):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    fill_fragmenting_trip(page)
+    page.get_by_role("button", name="Find my plan").click()
+    fewest = page.locator(".choices .choice").first
+    expected = fewest.locator(".choice-total").inner_text()
+    fewest.click()
+    expect(page.get_by_test_id("total")).to_have_text(expected)
+
+    page.get_by_role("button", name="Save and get a link").click()
+    page.wait_for_url(re.compile(r"/p/[\w-]{20,}/\?esims=1$"))
+    page.locator(".choices .choice").last.click()
+    page.wait_for_url(re.compile(r"\?esims=\d+$"))
+    expect(page.locator(".choices .choice").last).to_have_attribute("aria-current", "true")
     context.close()
