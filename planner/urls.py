@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from planner import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("save/", views.save, name="save"),
     path("currency/", views.set_currency, name="currency"),
     path("p/<str:token>/", views.saved, name="saved"),
+    re_path(r"^planning/(?P<token>[0-9a-f]{64})/$", views.planning, name="planning"),
 ]

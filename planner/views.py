@@ -1,7 +1,6 @@
 from datetime import timedelta
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,9 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog
-from planner.engine.result import to_document
-from planner.engine.solve import plan_trip
-from planner.engine.trip import TripError, parse_trip
+from planner.engine.trip import TripError
 from planner.forms import (
     LEG_FIELDS,
     LegFormSet,
@@ -28,6 +25,7 @@ from planner.forms import (
 from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
 from planner.presenters import compare, present
+from planner.solving import SESSION_SAVE, Planning, plan_document, planned_trip, planning_state
 
 EXAMPLE_TRIP = {
     "legs": [
@@ -50,37 +48,24 @@ def _forms(request: HttpRequest, catalog: Catalog, data: QueryDict | dict | None
     return form, legs
 
 
-def _plan(form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, dict | None]:
-    """Validate the form and plan the trip: (trip document, result document)."""
+def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, Planning | None]:
+    """Validate the form and plan the trip through the cache and the queue."""
     form_ok = form.is_valid()
     legs.start_date = form.cleaned_data.get("start_date") if form_ok else None
     if not (legs.is_valid() and form_ok):
         return None, None
     document = form.trip_document(legs)
     try:
-        trip = parse_trip(document, catalog)
+        return document, plan_document(request, document, catalog=catalog)
     except TripError as error:
         attach_trip_error(form, legs, error.field, error.message)
         return None, None
-    try:
-        result = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
-    except TripTooLarge as error:
-        form.add_error(None, too_large_message(error))
-        return None, None
-    return document, to_document(result)
 
 
-def too_large_message(error: TripTooLarge) -> str:
-    return (
-        gettext(
-            "This trip is too large to plan at once (%(days)s days, %(devices)s devices): "
-            "plan fewer days or fewer devices at a time, for example one part of the trip."
-        )
-        % error.figures
-    )
-
-
-def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool, **extra) -> dict:
+def _context(
+    form, legs, catalog: Catalog, planning: Planning | None, *, sample: bool, **extra
+) -> dict:
+    result = planning.result if planning else None
     return {
         "catalog_is_sample": sample,
         "form": form,
@@ -88,8 +73,19 @@ def _context(form, legs, catalog: Catalog, result: dict | None, *, sample: bool,
         "catalog": catalog,
         "country_names": [name for _code, name in countries],
         "shown": present(result, catalog) if result else None,
+        "planning": planning,
         **extra,
     }
+
+
+def _planned(request: HttpRequest, context: dict) -> HttpResponse:
+    """The planner page or its live region, with a refused solve's status for no-JS."""
+    planning = context["planning"]
+    if request.htmx:
+        # htmx swaps no 4xx answer: the message itself says "wait"
+        return render(request, "planner/home.html#live", context)
+    status = 429 if planning and planning.is_limited else 200
+    return render(request, "planner/home.html", context, status=status)
 
 
 def _default_start():
@@ -134,27 +130,54 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, template, context)
 
     form, legs = _forms(request, catalog, request.POST)
-    _trip, result = _plan(form, legs, catalog)
-    context = _context(form, legs, catalog, result, sample=sample)
+    _trip, planning = _plan(request, form, legs, catalog)
+    if planning and planning.is_pending and not request.htmx:
+        return redirect("planner:planning", planning.token)
+    return _planned(request, _context(form, legs, catalog, planning, sample=sample))
+
+
+def _save(request: HttpRequest, trip: dict, result: dict) -> HttpResponse:
+    saved = SavedTrip.objects.create(
+        trip=trip, result=result, catalog_version=result["catalog_version"]
+    )
     if request.htmx:
-        return render(request, "planner/home.html#live", context)
-    return render(request, "planner/home.html", context)
+        return HttpResponseClientRedirect(saved.get_absolute_url())
+    return redirect(saved, permanent=False)
 
 
 @require_POST
 def save(request: HttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
     form, legs = _forms(request, catalog, request.POST)
-    trip, result = _plan(form, legs, catalog)
-    if result is None:
-        context = _context(form, legs, catalog, None, sample=sample)
-        if request.htmx:
-            return render(request, "planner/home.html#live", context)
-        return render(request, "planner/home.html", context)
-    saved = SavedTrip.objects.create(trip=trip, result=result, catalog_version=catalog.version)
+    trip, planning = _plan(request, form, legs, catalog)
+    if planning and planning.is_done:
+        return _save(request, trip, planning.result)
+    if planning and planning.is_pending:
+        # the planning page saves it once the worker is done
+        request.session[SESSION_SAVE] = planning.token
+        if not request.htmx:
+            return redirect("planner:planning", planning.token)
+    return _planned(request, _context(form, legs, catalog, planning, sample=sample))
+
+
+@require_GET
+def planning(request: HttpRequest, token: str) -> HttpResponse:
+    """A queued trip: "Planning…" until its worker is done, then the result.
+    htmx polls the result region; without JavaScript the page refreshes itself."""
+    document = planned_trip(token)
+    if document is None:
+        raise Http404("no such trip being planned")
+    state = planning_state(token)
+    if state.is_done and request.session.get(SESSION_SAVE) == token:
+        del request.session[SESSION_SAVE]
+        return _save(request, document, state.result)
+    catalog, sample = catalog_state()
+    initial_trip, initial_legs = trip_initial(document)
+    form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
+    context = _context(form, legs, catalog, state, sample=sample)
     if request.htmx:
-        return HttpResponseClientRedirect(saved.get_absolute_url())
-    return redirect(saved, permanent=False)
+        return render(request, "planner/home.html#result", context)
+    return render(request, "planner/home.html", context)
 
 
 @require_GET
@@ -174,21 +197,22 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
         "stale": saved.catalog_version != catalog.version,
         "trip": saved.trip,
     }
+    status = 200
     if context["stale"] and "recompute" in request.GET:
+        # the same queue, cache and limits as the planner: the page refreshes
+        # itself until the worker is done
         try:
-            trip = parse_trip(saved.trip, catalog)
+            planning = plan_document(request, saved.trip, catalog=catalog)
         except TripError as error:
             context["recompute_error"] = error
         else:
-            try:
-                planned = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
-            except TripTooLarge as error:
-                context["recompute_error"] = too_large_message(error)
-            else:
-                fresh = to_document(planned)
-                context["fresh"] = present(fresh, catalog)
-                context["changes"] = compare(saved.result, fresh)
-    return render(request, "planner/saved.html", context)
+            context["planning"] = planning
+            if planning.is_done:
+                context["fresh"] = present(planning.result, catalog)
+                context["changes"] = compare(saved.result, planning.result)
+            elif planning.is_limited:
+                status = 429
+    return render(request, "planner/saved.html", context, status=status)
 
 
 @require_POST
