@@ -140,7 +140,8 @@ def _rate_limited(request: HttpRequest) -> int:
     limit, period = _parse_rate(settings.PLANNER_SOLVE_RATE)
     now = time.time()
     window = int(now // period)
-    key = f"plan:rate:{client_address(request)}:{window}"
+    # the rate in the key: a changed setting starts from zero, not from the old count
+    key = f"plan:rate:{limit}/{period}:{client_address(request)}:{window}"
     cache.add(key, 0, period + 5)
     try:
         used = cache.incr(key)
