@@ -299,9 +299,18 @@ def apply_leg_action(legs: list[dict], action: str) -> list[dict]:
     return legs
 
 
+_home_plans: tuple[Catalog, list[tuple[str, str]]] | None = None
+
+
 def home_plan_choices(catalog: Catalog) -> list[tuple[str, str]]:
     """Plans a traveller can hold at home: a network operator's (or MVNO's) plan
     with a phone number that works in the operator's own country."""
+    global _home_plans
+    # Every planner request builds the form: scan the 10k plans once per
+    # loaded catalog (frozen, so its choices never change while it lives).
+    cached = _home_plans
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
     choices = []
     for plan in catalog.plans:
         operator = catalog.operators.get(plan.operator)
@@ -313,4 +322,6 @@ def home_plan_choices(catalog: Catalog) -> list[tuple[str, str]]:
             and any(operator.country in entry.countries for entry in plan.coverage)
         ):
             choices.append((plan.slug, f"{operator.name}: {plan.name}"))
-    return sorted(choices, key=lambda choice: choice[1].casefold())
+    choices.sort(key=lambda choice: choice[1].casefold())
+    _home_plans = (catalog, choices)
+    return choices

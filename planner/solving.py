@@ -163,16 +163,19 @@ def _adjust_want(token: str, delta: int) -> None:
             cache.add(key, delta, _lock_timeout())
 
 
-def _wait_on(request: HttpRequest | None, token: str) -> None:
-    """This session waits on `token`: the solve it waited on before is no longer its."""
+def _wait_on(request: HttpRequest | None, token: str, *, new_solve: bool = False) -> None:
+    """This session waits on `token`: the solve it waited on before is no longer its.
+    A new solve starts a new count of who waits on it."""
+    if new_solve:
+        cache.set(_want_key(token), 0, _lock_timeout())
     if request is None:
         _adjust_want(token, 1)
         return
     previous = request.session.get(SESSION_PLANNING)
-    if previous == token:
+    if previous == token and not new_solve:
         return
     _adjust_want(token, 1)
-    if previous:
+    if previous and previous != token:
         _adjust_want(previous, -1)
     request.session[SESSION_PLANNING] = token
 
@@ -214,12 +217,15 @@ def plan_document(
         retry_after = _rate_limited(request)
         if retry_after:
             return Planning(State.LIMITED, token, retry_after=retry_after)
-        # Before the lock: a worker that picks the solve up at once must see
-        # someone waiting on it, and a poller must find the trip.
-        _wait_on(session_request, token)
+        # Before the lock, so that a poller always finds the trip.
         cache.set(_trip_key(token), document, settings.PLANNER_RESULT_TTL)
         if cache.add(_lock_key(token), "queued", _lock_timeout()):
+            # Before the enqueue: a worker that picks the solve up at once
+            # must see someone waiting on it.
+            _wait_on(session_request, token, new_solve=True)
             solve_trip.enqueue(document, token, today.isoformat())
+        else:
+            _wait_on(session_request, token)
     else:
         _wait_on(session_request, token)
     result = _wait_for_result(token, settings.PLANNER_WAIT if wait is None else wait)

@@ -2,8 +2,10 @@
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.dates import format_skeleton
+from babel import Locale
+from babel.dates import format_date, match_skeleton
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
@@ -75,4 +77,15 @@ def ldate(value, skeleton: str = "yMMMd") -> str:
     day = isodate(value) if not isinstance(value, date) else value
     if day is None:
         return ""
-    return format_skeleton(skeleton, day, locale=_locale())
+    locale = _locale()
+    return format_date(day, format=_skeleton_pattern(skeleton, locale), locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _skeleton_pattern(skeleton: str, locale: str):
+    # Babel's format_skeleton matches the skeleton against CLDR on every call:
+    # a result page has about fifty dates, so the match is done once per language.
+    skeletons = Locale.parse(locale).datetime_skeletons
+    if skeleton not in skeletons:
+        skeleton = match_skeleton(skeleton, skeletons)
+    return skeletons[skeleton]

@@ -287,3 +287,15 @@ def test_it_says_when_a_queued_solve_was_lost(client, sample_catalog, database_q
 def test_it_answers_404_for_a_trip_it_never_queued(client, sample_catalog):
     assert client.get("/planning/" + "0" * 64 + "/").status_code == 404
     assert client.get("/planning/not-a-token/").status_code == 404
+
+
+def test_it_solves_again_a_trip_whose_result_has_expired_for_the_same_session(
+    sample_catalog, rf, solves
+):
+    request = rf.post("/")
+    request.session = {}
+    first = solving.plan_document(request, document())
+    cache.delete(f"plan:result:{first.token}")
+    again = solving.plan_document(request, document())
+    assert again.is_done
+    assert len(solves) == 2
