@@ -17,6 +17,7 @@ docs/serving.md says why each piece is as it is.
 import enum
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
@@ -26,6 +27,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.tasks import task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from planner.engine.model import Catalog, Trip
 from planner.engine.result import to_document
@@ -36,6 +39,8 @@ from planner.loader import load_catalog
 # The solve a session is waiting on, and the one whose result it asked to save.
 SESSION_PLANNING = "planning"
 SESSION_SAVE = "save_when_planned"
+
+logger = logging.getLogger(__name__)
 
 _POLL_STEP = 0.05  # seconds between two looks at the cache while a request waits
 
@@ -228,10 +233,21 @@ def plan_document(
             _wait_on(session_request, token)
     else:
         _wait_on(session_request, token)
-    result = _wait_for_result(token, settings.PLANNER_WAIT if wait is None else wait)
+    if wait is None:
+        # A web thread that waits holds a page view back: wait only when the
+        # solve is next in the queue, so it is likely back within the wait.
+        wait = settings.PLANNER_WAIT if queue_length() <= 1 else 0
+    result = _wait_for_result(token, wait)
     if result is not None:
         return Planning(State.DONE, token, result)
     return Planning(State.PENDING, token)
+
+
+def queue_length() -> int:
+    """Solves waiting for a worker (what to watch: README, "Scaling")."""
+    if not isinstance(solve_trip.get_backend(), DatabaseBackend):
+        return 0
+    return DBTaskResult.objects.ready().count()
 
 
 def planning_state(token: str) -> Planning:
@@ -255,6 +271,7 @@ def solve_trip(document: dict, token: str, today: str) -> str:
     try:
         if (cache.get(_want_key(token)) or 0) <= 0:
             return "superseded"
+        started = time.perf_counter()
         catalog = load_catalog()
         trip = parse_trip(document, catalog)
         result = plan_trip(
@@ -264,6 +281,14 @@ def solve_trip(document: dict, token: str, today: str) -> str:
             today=date.fromisoformat(today),
         )
         cache.set(_result_key(token), to_document(result), settings.PLANNER_RESULT_TTL)
+        # solve time is what to watch beside the queue length
+        logger.info(
+            "solved %s in %.2f s (%d days, optimal: %s)",
+            token[:12],
+            time.perf_counter() - started,
+            trip.total_days,
+            result.optimal,
+        )
         return "solved"
     finally:
         cache.delete(_lock_key(token))
