@@ -132,7 +132,7 @@ def main(argv: list[str]) -> int:
         # Solves run in a worker beside the pages, as in production (Procfile).
         say("Starting a planner worker")
         worker = subprocess.Popen(
-            [str(VENV_PYTHON), "manage.py", "db_worker", "--interval", "0.1"], cwd=ROOT, env=env
+            [str(VENV_PYTHON), "manage.py", "solve_worker", "--interval", "0.1"], cwd=ROOT, env=env
         )
         try:
             say("Roamplan runs at http://127.0.0.1:8000/ (Ctrl+C stops it)")

@@ -18,3 +18,17 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG", "1") != "0" else None
+# gunicorn 27's runtime control socket is one fixed path per user: a second
+# gunicorn on the same machine (two apps, or a deploy overlapping) would take it
+# over, and nothing here uses it.
+control_socket_disable = True
+
+
+def post_worker_init(worker):
+    # Load the catalog when a web process starts, not inside its first request.
+    try:
+        from planner.loader import load_catalog
+
+        load_catalog()
+    except Exception:  # the database may not be up yet: the first request loads it
+        worker.log.exception("catalog not loaded at start")

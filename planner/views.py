@@ -74,6 +74,7 @@ def _context(
         "country_names": [name for _code, name in countries],
         "shown": present(result, catalog) if result else None,
         "planning": planning,
+        "result_token": planning.token if result else None,
         **extra,
     }
 

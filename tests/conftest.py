@@ -53,7 +53,7 @@ def solve_worker(transactional_db, database_queue):
 
     def start() -> subprocess.Popen:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+            [sys.executable, "manage.py", "solve_worker", "--no-reload", "--no-startup-delay"]
             + ["--interval", "0.05", "--verbosity", "0"],
             cwd=settings.BASE_DIR,
             env=env,

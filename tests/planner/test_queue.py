@@ -299,3 +299,15 @@ def test_it_solves_again_a_trip_whose_result_has_expired_for_the_same_session(
     again = solving.plan_document(request, document())
     assert again.is_done
     assert len(solves) == 2
+
+
+def test_it_renders_a_cached_result_in_each_reader_s_language(client, sample_catalog, solves):
+    data = trip_data(legs=(("FR", "10"), ("CH", "3"), ("GB", "4")))
+    english = client.post("/", data, HTTP_HX_REQUEST="true").content.decode()
+    french = client.post(
+        "/", data, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Total for the trip" in english
+    assert "Total du voyage" in french
+    assert "Total for the trip" not in french
+    assert len(solves) == 1
