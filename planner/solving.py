@@ -33,7 +33,7 @@ from django_tasks_db.models import DBTaskResult
 from planner.engine.model import Catalog, Trip
 from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
-from planner.engine.trip import parse_trip
+from planner.engine.trip import TripError, parse_trip
 from planner.loader import load_catalog
 
 # The solve a session is waiting on, and the one whose result it asked to save.
@@ -49,6 +49,7 @@ class State(enum.StrEnum):
     DONE = "done"
     PENDING = "pending"
     LIMITED = "limited"  # the client started too many solves: nothing was queued
+    REFUSED = "refused"  # the worker found the trip cannot be planned (`error` says why)
     LOST = "lost"  # no result and no solve under way (it failed, or nobody waited)
 
 
@@ -58,6 +59,7 @@ class Planning:
     token: str
     result: dict | None = None
     retry_after: int = 0  # seconds, when LIMITED
+    error: dict | None = None  # when REFUSED: {"field", "message"} of a TripError
 
     @property
     def is_done(self) -> bool:
@@ -74,6 +76,10 @@ class Planning:
     @property
     def is_lost(self) -> bool:
         return self.state is State.LOST
+
+    @property
+    def is_refused(self) -> bool:
+        return self.state is State.REFUSED
 
 
 def _plain(value):
@@ -116,6 +122,10 @@ def _want_key(token: str) -> str:
 
 def _trip_key(token: str) -> str:
     return f"plan:trip:{token}"
+
+
+def _error_key(token: str) -> str:
+    return f"plan:error:{token}"
 
 
 def _lock_timeout() -> int:
@@ -185,12 +195,10 @@ def _wait_on(request: HttpRequest | None, token: str, *, new_solve: bool = False
     request.session[SESSION_PLANNING] = token
 
 
-def _wait_for_result(token: str, seconds: float) -> dict | None:
+def _wait_for_result(token: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    while True:
-        result = cache.get(_result_key(token))
-        if result is not None or time.monotonic() >= deadline:
-            return result
+    # the lock goes when the worker is done, whatever the outcome
+    while cache.get(_lock_key(token)) is not None and time.monotonic() < deadline:
         time.sleep(_POLL_STEP)
 
 
@@ -237,10 +245,8 @@ def plan_document(
         # A web thread that waits holds a page view back: wait only when the
         # solve is next in the queue, so it is likely back within the wait.
         wait = settings.PLANNER_WAIT if queue_length() <= 1 else 0
-    result = _wait_for_result(token, wait)
-    if result is not None:
-        return Planning(State.DONE, token, result)
-    return Planning(State.PENDING, token)
+    _wait_for_result(token, wait)
+    return planning_state(token)
 
 
 def queue_length() -> int:
@@ -252,10 +258,12 @@ def queue_length() -> int:
 
 def planning_state(token: str) -> Planning:
     """Where the solve of `token` is: DONE, still PENDING, or LOST."""
-    result = cache.get(_result_key(token))
-    if result is not None:
-        return Planning(State.DONE, token, result)
-    if cache.get(_lock_key(token)) is not None:
+    found = cache.get_many([_result_key(token), _lock_key(token), _error_key(token)])
+    if _result_key(token) in found:
+        return Planning(State.DONE, token, found[_result_key(token)])
+    if _error_key(token) in found:
+        return Planning(State.REFUSED, token, error=found[_error_key(token)])
+    if _lock_key(token) in found:
         return Planning(State.PENDING, token)
     return Planning(State.LOST, token)
 
@@ -273,7 +281,13 @@ def solve_trip(document: dict, token: str, today: str) -> str:
             return "superseded"
         started = time.perf_counter()
         catalog = load_catalog()
-        trip = parse_trip(document, catalog)
+        try:
+            # the catalog may have changed since the trip was queued
+            trip = parse_trip(document, catalog)
+        except TripError as error:
+            refusal = {"field": error.field, "message": error.message}
+            cache.set(_error_key(token), refusal, settings.PLANNER_RESULT_TTL)
+            return "refused"
         result = plan_trip(
             trip,
             catalog,

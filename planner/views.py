@@ -56,10 +56,14 @@ def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None,
         return None, None
     document = form.trip_document(legs)
     try:
-        return document, plan_document(request, document, catalog=catalog)
+        planning = plan_document(request, document, catalog=catalog)
     except TripError as error:
         attach_trip_error(form, legs, error.field, error.message)
         return None, None
+    if planning.is_refused:
+        attach_trip_error(form, legs, planning.error["field"], planning.error["message"])
+        return None, None
+    return document, planning
 
 
 def _context(

@@ -311,3 +311,20 @@ def test_it_renders_a_cached_result_in_each_reader_s_language(client, sample_cat
     assert "Total du voyage" in french
     assert "Total for the trip" not in french
     assert len(solves) == 1
+
+
+def test_it_says_why_a_queued_trip_cannot_be_planned_any_more(client, sample_catalog, settings):
+    # as when the catalog changed between the queueing and the solve: the home
+    # plan the trip names is gone
+    token = "a" * 64
+    cache.set(f"plan:want:{token}", 1)
+    cache.set(f"plan:trip:{token}", document())
+    outcome = solving.solve_trip.call(document(owned=["no-such-plan"]), token, "2026-05-01")
+    assert outcome == "refused"
+    state = solving.planning_state(token)
+    assert state.is_refused
+    assert state.error["field"] == "owned[0]"
+    html = client.get(f"/planning/{token}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "This trip cannot be planned" in html
+    assert "no-such-plan" in html
+    assert "hx-get" not in html
