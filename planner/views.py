@@ -67,10 +67,14 @@ def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None,
 
 
 def _context(
-    form, legs, catalog: Catalog, planning: Planning | None, *, sample: bool, **extra
+    form, legs, catalog: Catalog, planning: Planning | None, *, sample: bool, polls=0, **extra
 ) -> dict:
     result = planning.result if planning else None
     return {
+        # htmx asks again after 0.5 s, then a quarter later each time, at most
+        # every 2 s: a long queue is not polled 20 times a second per client
+        "poll_delay": int(min(500 * 1.25**polls, 2000)),
+        "poll_next": polls + 1,
         "catalog_is_sample": sample,
         "form": form,
         "legs": legs,
@@ -177,12 +181,22 @@ def planning(request: HttpRequest, token: str) -> HttpResponse:
         del request.session[SESSION_SAVE]
         return _save(request, document, state.result)
     catalog, sample = catalog_state()
+    polls = _poll_number(request)
+    if request.htmx:
+        # the result region alone: no form to build for a poll
+        context = _context(None, None, catalog, state, sample=sample, polls=polls)
+        return render(request, "planner/home.html#result", context)
     initial_trip, initial_legs = trip_initial(document)
     form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-    context = _context(form, legs, catalog, state, sample=sample)
-    if request.htmx:
-        return render(request, "planner/home.html#result", context)
+    context = _context(form, legs, catalog, state, sample=sample, polls=polls)
     return render(request, "planner/home.html", context)
+
+
+def _poll_number(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("n", 0)), 0), 100)
+    except ValueError:
+        return 0
 
 
 @require_GET

@@ -54,7 +54,7 @@ def document(**fields):
     }
 
 
-def wait_until(check, seconds=30.0):
+def wait_until(check, seconds=90.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = check()
@@ -152,9 +152,19 @@ def test_it_polls_while_the_solve_is_queued(client, sample_catalog, database_que
     poll = client.get(f"/planning/{token}/", HTTP_HX_REQUEST="true")
     html = poll.content.decode()
     assert poll.status_code == 200
-    assert f'hx-get="/planning/{token}/"' in html
+    assert f'hx-get="/planning/{token}/?n=1"' in html
     assert 'hx-trigger="load delay:500ms"' in html
     assert "Planning…" in html
+    # later polls come less often, at most every 2 s
+    later = client.get(f"/planning/{token}/?n=3", HTTP_HX_REQUEST="true").content.decode()
+    assert f'hx-get="/planning/{token}/?n=4"' in later
+    assert 'hx-trigger="load delay:976ms"' in later
+    slowest = client.get(f"/planning/{token}/?n=oops", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="load delay:500ms"' in slowest
+    assert (
+        'delay:2000ms"'
+        in client.get(f"/planning/{token}/?n=99", HTTP_HX_REQUEST="true").content.decode()
+    )
 
 
 def test_it_ends_on_the_result_without_javascript(
