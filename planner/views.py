@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,7 +81,8 @@ def _context(
         "legs": legs,
         "catalog": catalog,
         "country_names": [name for _code, name in countries],
-        "shown": present(result, catalog) if result else None,
+        # lazy: a cache hit shows the rendered fragment and never looks at it
+        "shown": SimpleLazyObject(lambda: present(result, catalog)) if result else None,
         "planning": planning,
         "result_token": planning.token if result else None,
         **extra,
