@@ -39,9 +39,9 @@ VENV_BIN = ROOT / ".venv" / "bin"
 REAL = ROOT.parent / "shared" / "data" / "esimdb-de-at-cz-sk"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PAGES = ["/countries/", "/", "/countries/AT/", "/countries/DE/"]
-TOKEN = re.compile(r'/planning/([0-9a-f]{64})/"')
+# the poller the page swaps in, as htmx reads it: where and after how long
+POLL = re.compile(r'hx-get="(/planning/[0-9a-f]{64}/(?:\?n=\d+)?)" hx-trigger="load delay:(\d+)ms"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-POLL_EVERY = 0.5  # as the page's hx-trigger="load delay:500ms"
 RESULT_TIMEOUT = 120.0  # a result later than this counts as an error
 END_GRACE = 20.0  # how long a scenario's planners still wait for a result in flight
 
@@ -188,8 +188,8 @@ def planner(port: int, rec: Recorder, stop: float, trips, count: int | None = No
             rec, "planner POST", client, "POST", "/", body=form_data(document, csrf), htmx=True
         )
         while status == 200 and 'data-testid="total"' not in text:
-            token = TOKEN.search(text)
-            if not token:
+            poll = POLL.search(text)
+            if not poll:
                 break
             if (
                 time.monotonic() > stop + END_GRACE
@@ -198,10 +198,8 @@ def planner(port: int, rec: Recorder, stop: float, trips, count: int | None = No
                 rec.note("still planning when the scenario ended")
                 client.close()
                 return
-            time.sleep(POLL_EVERY)
-            status, text = timed(
-                rec, "planner poll", client, "GET", f"/planning/{token[1]}/", htmx=True
-            )
+            time.sleep(int(poll[2]) / 1000)
+            status, text = timed(rec, "planner poll", client, "GET", poll[1], htmx=True)
         ok = status == 200 and 'data-testid="total"' in (text or "")
         if status == 200 and 'data-testid="rate-limited"' in (text or ""):
             rec.note("rate-limited message")
