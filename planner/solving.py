@@ -30,6 +30,7 @@ from django.tasks import task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog, Trip
 from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
@@ -59,7 +60,9 @@ class Planning:
     token: str
     result: dict | None = None
     retry_after: int = 0  # seconds, when LIMITED
-    error: dict | None = None  # when REFUSED: {"field", "message"} of a TripError
+    # when REFUSED: {"field", "message"} of a TripError, or TripTooLarge's
+    # {"figures"} as well (field "")
+    error: dict | None = None
 
     @property
     def is_done(self) -> bool:
@@ -288,12 +291,18 @@ def solve_trip(document: dict, token: str, today: str) -> str:
             refusal = {"field": error.field, "message": error.message}
             cache.set(_error_key(token), refusal, settings.PLANNER_RESULT_TTL)
             return "refused"
-        result = plan_trip(
-            trip,
-            catalog,
-            time_limit=settings.PLANNER_TIME_LIMIT,
-            today=date.fromisoformat(today),
-        )
+        try:
+            result = plan_trip(
+                trip,
+                catalog,
+                time_limit=settings.PLANNER_TIME_LIMIT,
+                today=date.fromisoformat(today),
+            )
+        except TripTooLarge as error:
+            # not a failure to retry: the page says what to reduce (its figures)
+            refusal = {"field": "", "message": str(error), "figures": error.figures}
+            cache.set(_error_key(token), refusal, settings.PLANNER_RESULT_TTL)
+            return "refused"
         cache.set(_result_key(token), to_document(result), settings.PLANNER_RESULT_TTL)
         # solve time is what to watch beside the queue length
         logger.info(

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
-from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog
 from planner.engine.trip import TripError
 from planner.forms import (
@@ -62,9 +61,23 @@ def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None,
         attach_trip_error(form, legs, error.field, error.message)
         return None, None
     if planning.is_refused:
-        attach_trip_error(form, legs, planning.error["field"], planning.error["message"])
+        attach_trip_error(form, legs, planning.error["field"], refusal_message(planning))
         return None, None
     return document, planning
+
+
+def refusal_message(planning: Planning) -> str:
+    """Why the worker could not plan the trip, in the reader's language where we can."""
+    figures = planning.error.get("figures")
+    if figures is None:
+        return planning.error["message"]
+    return (
+        gettext(
+            "This trip is too large to plan at once (%(days)s days, %(devices)s devices): "
+            "plan fewer days or fewer devices at a time, for example one part of the trip."
+        )
+        % figures
+    )
 
 
 def _context(
@@ -84,6 +97,7 @@ def _context(
         # lazy: a cache hit shows the rendered fragment and never looks at it
         "shown": SimpleLazyObject(lambda: present(result, catalog)) if result else None,
         "planning": planning,
+        "refusal": refusal_message(planning) if planning and planning.is_refused else None,
         "result_token": planning.token if result else None,
         **extra,
     }
@@ -231,6 +245,8 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
             if planning.is_done:
                 context["fresh"] = present(planning.result, catalog)
                 context["changes"] = compare(saved.result, planning.result)
+            elif planning.is_refused:
+                context["recompute_error"] = refusal_message(planning)
             elif planning.is_limited:
                 status = 429
     return render(request, "planner/saved.html", context, status=status)

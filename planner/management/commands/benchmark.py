@@ -164,6 +164,7 @@ class Command(BaseCommand):
             default=None,
             help="request: the whole planner request on the catalog in the database",
         )
+        parser.add_argument("--case", action="append", help="only the cases of these names")
 
     def handle(self, *args, repeat: int, only: str | None, case: list | None, **options):
         limit = settings.PLANNER_TIME_LIMIT
