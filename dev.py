@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up Roamplan and run it, or its tests, with nothing but Python 3.12+.
 
-    python3 dev.py run     # venv, dependencies, translations, database, sample catalog, server
+    python3 dev.py run     # venv, dependencies, translations, database, sample catalog,
+                           # a planner worker and the development server
     python3 dev.py test    # venv with test tools, translations, Chromium, the whole suite
     python3 dev.py setup   # only the setup steps
 
@@ -147,8 +148,17 @@ def main(argv: list[str]) -> int:
         manage("migrate", "--no-input", env=env)
         say("Loading the sample catalog")
         manage("import_catalog", "catalog/sample/catalog.json", env=env)
-        say("Roamplan runs at http://127.0.0.1:8000/ (Ctrl+C stops it)")
-        manage("runserver", "127.0.0.1:8000", env=env)
+        # Solves run in a worker beside the pages, as in production (Procfile).
+        say("Starting a planner worker")
+        worker = subprocess.Popen(
+            [str(VENV_PYTHON), "manage.py", "solve_worker", "--interval", "0.1"], cwd=ROOT, env=env
+        )
+        try:
+            say("Roamplan runs at http://127.0.0.1:8000/ (Ctrl+C stops it)")
+            manage("runserver", "127.0.0.1:8000", env=env)
+        finally:
+            worker.terminate()
+            worker.wait()
         return 0
     if command == "test":
         setup("dev")

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_countries",
     # for its Swagger UI files, served from our static files rather than a CDN
     "ninja",
+    "django_tasks_db",
     "catalog",
     "planner",
 ]
@@ -103,13 +104,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 
+# The result cache, the single-flight locks and the rate limits live here, so
+# every web process and worker must see the same one: Redis in production, and
+# without it a table in the database (created by planner's migrations), never
+# per-process memory.
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "roamplan_cache",
+            # results of a day's trips, locks and counters: far more than the default 300
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+# Solves run in worker processes (`manage.py db_worker`, see the Procfile),
+# queued in the database the app already has. PLANNER_TASKS=immediate solves
+# inside the request instead, for a machine that runs no worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if envstr("PLANNER_TASKS", "database") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -204,3 +227,11 @@ except ValueError:
 # read before revalidating it by its ETag. Its bodies have the bounds of the trip
 # file (MAX_TRIP_BYTES) and of a catalog import (CATALOG_IMPORT_MAX_BYTES).
 API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
+# Solves one client (IP address) may start, as django-ratelimit reads a rate:
+# cache hits and joining a solve already running do not count.
+PLANNER_SOLVE_RATE = envstr("PLANNER_SOLVE_RATE", "10/m")
+# How long a planner request waits for its queued solve before it answers
+# "Planning…" and lets the page poll: short trips come back in one request.
+PLANNER_WAIT = float(envstr("PLANNER_WAIT", "1.5"))
+# How long a result stays in the cache (it is also keyed by catalog version and day).
+PLANNER_RESULT_TTL = envint("PLANNER_RESULT_TTL", 24 * 3600)

@@ -10,8 +10,19 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Playwright's sync API runs an event loop in the test thread; the live server
 # and the ORM calls of the test itself are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Most tests plan inside the request, through the same task code a worker runs;
+# tests/planner/test_queue.py switches to the database queue and runs a real
+# `db_worker` (which it starts with PLANNER_TASKS=database).
+os.environ.setdefault("PLANNER_TASKS", "immediate")
+# Tests plan hundreds of trips from one address; test_queue.py tests the limit.
+os.environ.setdefault("PLANNER_SOLVE_RATE", "10000/m")
 
 from config.settings import *  # noqa: E402, F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's in-memory database, so that a worker process started
+    # by a test sees the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "db.sqlite3-test")}  # noqa: F405
 
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -1,3 +1,4 @@
+import functools
 """The planner's form: what the traveller types, turned into a trip document.
 
 The form checks types and ranges with messages in the traveller's language;
@@ -399,6 +400,24 @@ def apply_leg_action(legs: list[dict], action: str) -> list[dict]:
     return legs
 
 
+def once_per_catalog(build):
+    """`build(catalog)` computed once per loaded catalog: every planner request
+    builds the form, and the catalog (frozen) never changes while it lives, so
+    the 10k plans are not scanned again on each request."""
+    last: list = [None, None]
+
+    @functools.wraps(build)
+    def cached(catalog: Catalog):
+        seen, value = last
+        if seen is not catalog:
+            value = build(catalog)
+            last[:] = [catalog, value]
+        return value
+
+    return cached
+
+
+@once_per_catalog
 def home_plan_choices(catalog: Catalog) -> list[tuple[str, str]]:
     """Plans a traveller can hold at home: a network operator's (or MVNO's) plan
     with a phone number that works in the operator's own country."""
@@ -416,6 +435,7 @@ def home_plan_choices(catalog: Catalog) -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
+@once_per_catalog
 def new_customer_operators(catalog: Catalog) -> list[tuple[str, str]]:
     """Operators with an offer for new customers: the only ones where having
     bought from them before changes the answer."""

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from planner import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("p/<str:token>/", views.saved, name="saved"),
     path("p/<str:token>/calendar.ics", views.saved_calendar, name="saved-calendar"),
     path("calendar/", views.calendar, name="calendar"),
+    re_path(r"^planning/(?P<token>[0-9a-f]{64})/$", views.planning, name="planning"),
 ]

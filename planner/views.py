@@ -3,10 +3,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,6 +36,7 @@ from planner.forms import (
 from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
 from planner.presenters import choices, compare, present
+from planner.solving import SESSION_SAVE, Planning, plan_document, planned_trip, planning_state
 
 EXAMPLE_TRIP = {
     "legs": [
@@ -57,38 +59,51 @@ def _forms(request: HttpRequest, catalog: Catalog, data: QueryDict | dict | None
     return form, legs
 
 
-def _plan(form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, dict | None]:
-    """Validate the form and plan the trip: (trip document, result document)."""
+def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, Planning | None]:
+    """Validate the form and plan the trip through the cache and the queue."""
     form_ok = form.is_valid()
     legs.start_date = form.cleaned_data.get("start_date") if form_ok else None
     if not (legs.is_valid() and form_ok):
         return None, None
     document = form.trip_document(legs)
     try:
-        trip = parse_trip(document, catalog)
+        planning = plan_document(request, document, catalog=catalog)
     except TripError as error:
         attach_trip_error(form, legs, error.field, error.message)
         return None, None
-    try:
-        return document, _plan_document(document, catalog, trip)
-    except TripTooLarge as error:
-        form.add_error(None, too_large_message(error))
+    if planning.is_refused:
+        attach_trip_error(form, legs, planning.error["field"], refusal_message(planning))
         return None, None
+    return document, planning
 
 
 def _plan_document(document: dict, catalog: Catalog, trip: Trip | None = None) -> dict:
-    """The result document of a trip document the site itself wrote."""
+    """The result document of a trip document the site itself wrote, solved here.
+    Only for what the queue does not carry yet: a trade-off entry the traveller
+    chose, and an unsaved result's calendar."""
     trip = trip or parse_trip(document, catalog)
     return to_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
 
 
+def refusal_message(planning: Planning) -> str:
+    """Why the worker could not plan the trip, in the reader's language where we can."""
+    figures = planning.error.get("figures")
+    if figures is None:
+        return planning.error["message"]
+    return too_large_text(figures)
+
+
 def too_large_message(error: TripTooLarge) -> str:
+    return too_large_text(error.figures)
+
+
+def too_large_text(figures: dict) -> str:
     return (
         gettext(
             "This trip is too large to plan at once (%(days)s days, %(devices)s devices): "
             "plan fewer days or fewer devices at a time, for example one part of the trip."
         )
-        % error.figures
+        % figures
     )
 
 
@@ -96,19 +111,27 @@ def _context(
     form,
     legs,
     catalog: Catalog,
-    result: dict | None,
+    planning: Planning | None,
     *,
     sample: bool,
+    polls=0,
     trip: dict | None = None,
     esims: str | None = None,
     **extra,
 ) -> dict:
-    shown, chosen = (
-        _shown(trip, result, esims, catalog)
-        if trip and result
-        else (present(result, catalog) if result else None, None)
-    )
+    result = planning.result if planning else None
+    shown, chosen = None, None
+    if trip and result:
+        # a chosen trade-off entry is planned again in full: shown now, not lazily
+        shown, chosen = _shown(trip, result, esims, catalog)
+    elif result:
+        # lazy: a cache hit shows the rendered fragment and never looks at it
+        shown = SimpleLazyObject(lambda: present(result, catalog))
     return {
+        # htmx asks again after 0.5 s, then a quarter later each time, at most
+        # every 2 s: a long queue is not polled 20 times a second per client
+        "poll_delay": int(min(500 * 1.25**polls, 2000)),
+        "poll_next": polls + 1,
         "catalog_is_sample": sample,
         "form": form,
         "legs": legs,
@@ -117,6 +140,10 @@ def _context(
         "shown": shown,
         "esims_chosen": chosen,
         "penalty": Decimal(trip.get("switch_penalty", "0")) if trip else None,
+        "planning": planning,
+        "refusal": refusal_message(planning) if planning and planning.is_refused else None,
+        # the cached fragment is the recommendation's; a chosen entry is rendered afresh
+        "result_token": planning.token if result and chosen is None else None,
         **extra,
     }
 
@@ -146,6 +173,16 @@ def _shown(
     shown = present(planned, catalog)
     shown["choices"] = choices(result, chosen=wanted.esims)
     return shown, wanted.esims
+
+
+def _planned(request: HttpRequest, context: dict) -> HttpResponse:
+    """The planner page or its live region, with a refused solve's status for no-JS."""
+    planning = context["planning"]
+    if request.htmx:
+        # htmx swaps no 4xx answer: the message itself says "wait"
+        return render(request, "planner/home.html#live", context)
+    status = 429 if planning and planning.is_limited else 200
+    return render(request, "planner/home.html", context, status=status)
 
 
 def _default_start():
@@ -208,44 +245,81 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, template, context)
 
     form, legs = _forms(request, catalog, request.POST)
-    trip, result = _plan(form, legs, catalog)
+    trip, planning = _plan(request, form, legs, catalog)
     if trip:
         # The trip's currency is the traveller's: the header and the country pages follow it.
         request.session["currency"] = trip["currency"]
+    if planning and planning.is_pending and not request.htmx:
+        return redirect("planner:planning", planning.token)
     context = _context(
         form,
         legs,
         catalog,
-        result,
+        planning,
         sample=sample,
         trip=trip,
         esims=request.POST.get("esims"),
         trip_json=_json(trip),
     )
+    return _planned(request, context)
+
+
+def _save(request: HttpRequest, trip: dict, result: dict, esims: str = "") -> HttpResponse:
+    saved = SavedTrip.objects.create(
+        trip=trip, result=result, catalog_version=result["catalog_version"]
+    )
+    url = saved.get_absolute_url()
+    # The link keeps the trade-off's entry the traveller chose.
+    if any(str(c.esims) == esims and not c.recommended for c in choices(result)):
+        url += f"?esims={esims}"
     if request.htmx:
-        return render(request, "planner/home.html#live", context)
-    return render(request, "planner/home.html", context)
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @require_POST
 def save(request: HttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
     form, legs = _forms(request, catalog, request.POST)
-    trip, result = _plan(form, legs, catalog)
-    if result is None:
-        context = _context(form, legs, catalog, None, sample=sample)
-        if request.htmx:
-            return render(request, "planner/home.html#live", context)
-        return render(request, "planner/home.html", context)
-    saved = SavedTrip.objects.create(trip=trip, result=result, catalog_version=catalog.version)
-    url = saved.get_absolute_url()
-    # The link keeps the trade-off's entry the traveller chose.
-    esims = request.POST.get("esims", "")
-    if any(str(c.esims) == esims and not c.recommended for c in choices(result)):
-        url += f"?esims={esims}"
+    trip, planning = _plan(request, form, legs, catalog)
+    if planning and planning.is_done:
+        return _save(request, trip, planning.result, request.POST.get("esims", ""))
+    if planning and planning.is_pending:
+        # the planning page saves it once the worker is done
+        request.session[SESSION_SAVE] = planning.token
+        if not request.htmx:
+            return redirect("planner:planning", planning.token)
+    return _planned(request, _context(form, legs, catalog, planning, sample=sample))
+
+
+@require_GET
+def planning(request: HttpRequest, token: str) -> HttpResponse:
+    """A queued trip: "Planning…" until its worker is done, then the result.
+    htmx polls the result region; without JavaScript the page refreshes itself."""
+    document = planned_trip(token)
+    if document is None:
+        raise Http404("no such trip being planned")
+    state = planning_state(token)
+    if state.is_done and request.session.get(SESSION_SAVE) == token:
+        del request.session[SESSION_SAVE]
+        return _save(request, document, state.result)
+    catalog, sample = catalog_state()
+    polls = _poll_number(request)
     if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+        # the result region alone: no form to build for a poll
+        context = _context(None, None, catalog, state, sample=sample, polls=polls)
+        return render(request, "planner/home.html#result", context)
+    initial_trip, initial_legs = trip_initial(document)
+    form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
+    context = _context(form, legs, catalog, state, sample=sample, polls=polls)
+    return render(request, "planner/home.html", context)
+
+
+def _poll_number(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("n", 0)), 0), 100)
+    except ValueError:
+        return 0
 
 
 @require_GET
@@ -274,24 +348,27 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
     context["shown"], context["esims_chosen"] = _shown(
         saved.trip, saved.result, request.GET.get("esims"), catalog
     )
+    status = 200
     if context["stale"] and "recompute" in request.GET:
+        # the same queue, cache and limits as the planner: the page refreshes
+        # itself until the worker is done
         try:
-            trip = parse_trip(saved.trip, catalog)
+            planning = plan_document(request, saved.trip, catalog=catalog)
         except TripError as error:
             context["recompute_error"] = error
         else:
-            try:
-                planned = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
-            except TripTooLarge as error:
-                context["recompute_error"] = too_large_message(error)
-            else:
-                fresh = to_document(planned)
-                context["fresh"] = present(fresh, catalog)
-                context["changes"] = compare(saved.result, fresh)
+            context["planning"] = planning
+            if planning.is_done:
+                context["fresh"] = present(planning.result, catalog)
+                context["changes"] = compare(saved.result, planning.result)
                 context["trip_json"] = _json(saved.trip)
+            elif planning.is_refused:
+                context["recompute_error"] = refusal_message(planning)
+            elif planning.is_limited:
+                status = 429
     if "fresh" not in context:
         context["calendar_url"] = reverse("planner:saved-calendar", args=[saved.token])
-    return render(request, "planner/saved.html", context)
+    return render(request, "planner/saved.html", context, status=status)
 
 
 def _calendar_response(request: HttpRequest, saved: SavedTrip, catalog: Catalog) -> HttpResponse:

@@ -11,9 +11,17 @@ ROOT = settings.BASE_DIR
 # deployment-like process.
 PRINT_SETTINGS = (
     "import config.settings as s; "
-    "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])"
+    "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
+    " s.TASKS['default']['BACKEND'])"
 )
-TEST_ONLY = {"SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+TEST_ONLY = {
+    "SECRET_KEY",
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "PLANNER_TASKS",
+    "PLANNER_SOLVE_RATE",
+}
 
 
 def deployment_env(**env: str) -> dict[str, str]:
@@ -99,12 +107,20 @@ def test_it_rejects_a_debug_value_it_cannot_read():
     assert "Traceback" not in result.stderr
 
 
-def test_it_defaults_to_sqlite_and_local_memory_cache():
+def test_it_defaults_to_sqlite_a_database_cache_and_the_database_queue():
+    # every process of the machine must share the result cache: never local memory
     result = load_settings(SECRET_KEY="x" * 50, DATABASE_URL="", REDIS_URL="")
     assert result.returncode == 0, result.stderr
-    _, engine, cache = result.stdout.split()
+    _, engine, cache, tasks = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
-    assert cache.endswith("LocMemCache")
+    assert cache == "django.core.cache.backends.db.DatabaseCache"
+    assert tasks == "django_tasks_db.DatabaseBackend"
+
+
+def test_it_solves_inside_the_request_when_told_there_is_no_worker():
+    result = load_settings(SECRET_KEY="x" * 50, PLANNER_TASKS="immediate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[3] == "django.tasks.backends.immediate.ImmediateBackend"
 
 
 def test_it_uses_postgresql_and_redis_when_configured():
@@ -114,7 +130,7 @@ def test_it_uses_postgresql_and_redis_when_configured():
         REDIS_URL="redis://cache.internal:6379/0",
     )
     assert result.returncode == 0, result.stderr
-    _, engine, cache = result.stdout.split()
+    _, engine, cache, _tasks = result.stdout.split()
     assert engine == "django.db.backends.postgresql"
     assert cache.endswith("RedisCache")
 

@@ -2,8 +2,10 @@
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.dates import format_interval, format_skeleton
+from babel import Locale
+from babel.dates import format_date, format_interval, match_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from django import template
@@ -76,7 +78,7 @@ def ldate(value, skeleton: str = "yMMMd") -> str:
     day = isodate(value) if not isinstance(value, date) else value
     if day is None:
         return ""
-    return format_skeleton(skeleton, day, locale=_locale())
+    return _format(skeleton, day)
 
 
 def _trip_year(context) -> int | None:
@@ -95,7 +97,7 @@ def tripday(context, value, skeleton: str = "MMMEd", other_year: str = "") -> st
     year = _trip_year(context)
     if year is not None and day.year != year:
         skeleton = other_year or ("y" + skeleton if "y" not in skeleton else skeleton)
-    return format_skeleton(skeleton, day, locale=_locale())
+    return _format(skeleton, day)
 
 
 @register.simple_tag(takes_context=True)
@@ -108,7 +110,7 @@ def tripdays(context, first, last) -> str:
     year = _trip_year(context)
     skeleton = "MMMd" if year is None or first.year == last.year == year else "yMMMd"
     if first == last:
-        return format_skeleton(skeleton, first, locale=_locale())
+        return _format(skeleton, first)
     return format_interval(first, last, skeleton, locale=_locale())
 
 
@@ -123,3 +125,18 @@ def andlist(items) -> str:
 def countrynames(codes) -> str:
     """Country codes as their names, joined as the reader's language joins them."""
     return andlist(country(code) for code in codes or [])
+
+
+def _format(skeleton: str, day: date) -> str:
+    locale = _locale()
+    return format_date(day, format=_skeleton_pattern(skeleton, locale), locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _skeleton_pattern(skeleton: str, locale: str):
+    # Babel's format_skeleton matches the skeleton against CLDR on every call:
+    # a result page has about fifty dates, so the match is done once per language.
+    skeletons = Locale.parse(locale).datetime_skeletons
+    if skeleton not in skeletons:
+        skeleton = match_skeleton(skeleton, skeletons)
+    return skeletons[skeleton]

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from catalog.document import parse_catalog
 from planner.engine.model import Catalog, Leg, Network, Trip
@@ -158,7 +158,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=5)
-        parser.add_argument("--only", choices=["real", "synthetic"], default=None)
+        parser.add_argument(
+            "--only",
+            choices=["real", "synthetic", "request"],
+            default=None,
+            help="request: the whole planner request on the catalog in the database",
+        )
         parser.add_argument("--case", action="append", help="only the cases of these names")
 
     def handle(self, *args, repeat: int, only: str | None, case: list | None, **options):
@@ -181,6 +186,8 @@ class Command(BaseCommand):
                 self._case(
                     f"synthetic {size}", synthetic_trip(), synthetic_catalog(size), repeat, limit
                 )
+        if only == "request":
+            self._requests(repeat, limit)
 
     def _case(self, name, trip, catalog, repeat, limit):
         if self.cases and name not in self.cases:
@@ -209,3 +216,82 @@ class Command(BaseCommand):
             f"{statistics.median(full):>7.3f} {statistics.median(cpu):>6.2f} "
             f"{len(whole.alternatives):>4} {'yes' if whole.optimal else 'no':>4}"
         )
+
+    def _requests(self, repeat, limit):
+        """The real trip as the planner page receives it: the engine alone
+        (baselines included), then the whole request from the view to the
+        rendered result, solved in the request, then answered from the cache."""
+        from django.core.cache import cache
+        from django.test import Client, override_settings
+
+        from planner import solving
+        from planner.loader import load_catalog
+
+        catalog = load_catalog()
+        document = json.loads((settings.SHARED_DIR / REAL / "trip.json").read_text())
+        trip = parse_trip(document, catalog)
+        token = solving.trip_token(trip, catalog.version, date.today())
+        self.stdout.write(
+            f"\nthe real trip on the catalog in the database ({len(catalog.plans)} plans)"
+        )
+        self.stdout.write(f"{'what':<40} {'median':>8} {'p95':>8}")
+
+        def row(what, times):
+            times = sorted(times)
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            self.stdout.write(f"{what:<40} {statistics.median(times):>8.3f} {p95:>8.3f}")
+            return statistics.median(times)
+
+        engine = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            plan_trip(trip, catalog, time_limit=limit)
+            engine.append(time.perf_counter() - started)
+        engine_median = row("plan_trip with baselines", engine)
+
+        data = _form_data(document)
+        immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+        with override_settings(
+            TASKS=immediate, ALLOWED_HOSTS=["testserver"], PLANNER_SOLVE_RATE="100000/m"
+        ):
+            client = Client()
+            client.get("/", secure=True)
+            misses, hits = [], []
+            for _ in range(repeat):
+                cache.delete(f"plan:result:{token}")
+                for times in (misses, hits):
+                    started = time.perf_counter()
+                    response = client.post("/", data, secure=True, headers={"HX-Request": "true"})
+                    times.append(time.perf_counter() - started)
+                    if b'data-testid="total"' not in response.content:
+                        raise CommandError(f"the planner answered without a result: {response}")
+        request_median = row("request, solved (view to rendered result)", misses)
+        row("request, answered from the cache", hits)
+        self.stdout.write(f"request / engine: {request_median / engine_median:.2f}")
+
+
+def _form_data(document: dict) -> dict:
+    """A trip document as the planner form posts it."""
+    data = {
+        "start_date": document["start_date"],
+        "devices": str(document.get("devices", 1)),
+        "owned": (document.get("owned") or [""])[0],
+        "min_network": document.get("min_network") or "",
+        "currency": document.get("currency") or "",
+        "switch_penalty": document.get("switch_penalty", "0"),
+        "legs-TOTAL_FORMS": str(len(document["legs"])),
+        "legs-INITIAL_FORMS": "0",
+    }
+    for name in ("sharing", "needs_voice", "esim_only"):
+        if document.get(name, name == "esim_only"):
+            data[name] = "on"
+    for i, leg in enumerate(document["legs"]):
+        data.update(
+            {
+                f"legs-{i}-country": leg["country"],
+                f"legs-{i}-days": str(leg["days"]),
+                f"legs-{i}-usage": "custom",
+                f"legs-{i}-custom_gb": leg["gb_per_day"],
+            }
+        )
+    return data
