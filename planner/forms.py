@@ -1,4 +1,3 @@
-import functools
 """The planner's form: what the traveller types, turned into a trip document.
 
 The form checks types and ranges with messages in the traveller's language;
@@ -6,6 +5,7 @@ The form checks types and ranges with messages in the traveller's language;
 `TripError` it raises is put back beside the field it names.
 """
 
+import functools
 import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal

@@ -36,7 +36,14 @@ from planner.forms import (
 from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
 from planner.presenters import choices, compare, present
-from planner.solving import SESSION_SAVE, Planning, plan_document, planned_trip, planning_state
+from planner.solving import (
+    SESSION_SAVE,
+    Planning,
+    State,
+    plan_document,
+    planned_trip,
+    planning_state,
+)
 
 EXAMPLE_TRIP = {
     "legs": [
@@ -143,7 +150,7 @@ def _context(
         "planning": planning,
         "refusal": refusal_message(planning) if planning and planning.is_refused else None,
         # the cached fragment is the recommendation's; a chosen entry is rendered afresh
-        "result_token": planning.token if result and chosen is None else None,
+        "result_token": planning.token if result and chosen is None and planning.token else None,
         **extra,
     }
 
@@ -194,12 +201,12 @@ def home(request: HttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
     if request.method == "GET":
         currency = chosen_currency(request, catalog.rates)
-        document, result = None, None
+        document, planning = None, None
         source = request.GET.get("from")
         if source:
             # Editing a saved trip starts from what was saved, its result included.
             saved = get_object_or_404(SavedTrip, token=source)
-            document, result = saved.trip, saved.result
+            document, planning = saved.trip, Planning(State.DONE, token="", result=saved.result)
         elif "example" in request.GET:
             # An example is there to show what the planner answers: plan it at once.
             document = {
@@ -208,7 +215,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "currency": currency,
                 "switch_penalty": str(default_switch_penalty(catalog.rates, currency)),
             }
-            result = _plan_document(document, catalog)
+            # through the queue, cache and limits like any other plan
+            planning = plan_document(request, document, catalog=catalog)
         if document:
             initial_trip, initial_legs = trip_initial(document)
         else:
@@ -219,7 +227,7 @@ def home(request: HttpRequest) -> HttpResponse:
             form,
             legs,
             catalog,
-            result,
+            planning,
             sample=sample,
             trip=document,
             esims=request.GET.get("esims"),
