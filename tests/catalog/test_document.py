@@ -317,9 +317,10 @@ def test_it_parses_every_shared_example(shared_dir):
 
 def test_it_parses_the_real_catalog_quickly(shared_dir):
     data = json.loads((shared_dir / "data/esimdb-de-at-cz-sk/catalog.json").read_text())
-    started = time.perf_counter()
+    # CPU time: on a machine shared with other work, wall time measures the neighbours
+    started = time.process_time()
     doc = parse_catalog(data)
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert len(doc.plans) == 10317
     assert len(doc.operators) == 117
     assert doc.plans[0].verified_on == date(2025, 12, 8)
