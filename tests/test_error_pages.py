@@ -34,7 +34,7 @@ def test_a_server_error_is_ours_and_in_chinese(sample_catalog, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the solver fell over")
 
-    monkeypatch.setattr("planner.views.plan_trip", broken)
+    monkeypatch.setattr("planner.views.plan_document", broken)
     client = Client(raise_request_exception=False)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     response = client.post("/", trip_data(legs=(("FR", "3"),)))
