@@ -19,9 +19,9 @@ from planner.context_processors import chosen_currency
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog, Trip
-from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
+from planner.explanations import result_document
 from planner.forms import (
     LEG_FIELDS,
     LegFormSet,
@@ -89,7 +89,7 @@ def _plan_document(document: dict, catalog: Catalog, trip: Trip | None = None) -
     Only for what the queue does not carry yet: a trade-off entry the traveller
     chose, and an unsaved result's calendar."""
     trip = trip or parse_trip(document, catalog)
-    return to_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
+    return result_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
 
 
 def refusal_message(planning: Planning) -> str:
@@ -416,7 +416,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             f"trip: {too_large_message(error)}", content_type="text/plain; charset=utf-8"
         )
     saved = SavedTrip.objects.create(
-        trip=document, result=to_document(planned), catalog_version=catalog.version
+        trip=document, result=result_document(planned), catalog_version=catalog.version
     )
     return _calendar_response(request, saved, catalog)
 
