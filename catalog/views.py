@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_countries import countries
 
+from catalog import store
+from catalog.currency import chosen_currency
 from catalog.forms import SORTS, CountryPlansForm
 from catalog.listing import (
     FIRST_DIRECTION,
@@ -26,16 +28,14 @@ from catalog.models import (
     Promotion,
 )
 from catalog.worldmap import Fill, draw
-from planner.context_processors import chosen_currency
 from planner.engine.bounds import http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
-from planner.loader import catalog_state
 
 
 def _catalog_facts() -> dict:
     # The same cached catalog the planner uses: its rates, its version, one query.
-    catalog, sample = catalog_state()
+    catalog, sample = store.catalog_state()
     return {
         "catalog_is_sample": sample,
         "catalog_version": catalog.version,
@@ -132,8 +132,7 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         and plan.currency in rates.per_base
         and "EUR" in rates.per_base
     ):
-        # fair_use reads only price, currency and VAT, which the model row has.
-        fair_use_today = fair_use(plan, today, rates)
+        fair_use_today = fair_use(store.engine_plan(plan), today, rates)
     by_network = [
         (
             network,

@@ -7,13 +7,13 @@ The trip is read by `parse_trip`, as `recommend` reads it, and the answer is
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from catalog.store import offered_catalog as load_catalog
 from config.api_schemas import Error
 from config.apikit import ApiError, json_response, read_json
 from planner.api_schemas import Result
 from planner.engine.bounds import MAX_TRIP_BYTES
 from planner.engine.budget import TripTooLarge
 from planner.engine.trip import TripError
-from planner.loader import load_catalog
 from planner.recommend import recommend, trip_error_text
 
 router = Router(tags=["planner"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog.document import parse_catalog
 from catalog.importer import import_document
 from catalog.models import CatalogImport, CatalogVersion, Plan, PlanChange, Region
-from planner.loader import load_catalog
+from catalog.store import offered_catalog as load_catalog
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
 from tests.catalog.factories import make_operator, make_plan, make_promotion, make_rates
 

@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from catalog.models import Plan, Rate, RateSet, Region
+from catalog.store import forget_catalog
+from catalog.store import offered_catalog as load_catalog
 from planner.engine.model import rates_needed
-from planner.loader import forget_catalog, load_catalog
 from planner.models import SavedTrip
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
 from tests.catalog.factories import add_coverage, make_plan, make_rates
