@@ -1,7 +1,6 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,8 +24,7 @@ from catalog.document import (
     where_to_buy,
 )
 from planner.engine.bounds import http_url_error
-
-STALE_AFTER = timedelta(days=90)
+from planner.engine.staleness import STALE_AFTER, is_stale
 
 
 def new_version_token() -> str:
@@ -234,10 +232,13 @@ class PlanQuerySet(models.QuerySet):
         )
 
     def stale(self, *, today=None):
+        """The SQL twin of `planner.engine.staleness.is_stale`: never checked, or
+        checked more than STALE_AFTER before today (tests/catalog/test_staleness.py)."""
         today = today or timezone.localdate()
         return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lt=today - STALE_AFTER))
 
     def recently_verified(self, *, today=None):
+        """Exactly the plans `stale` leaves out."""
         today = today or timezone.localdate()
         return self.filter(verified_on__gte=today - STALE_AFTER)
 
@@ -394,7 +395,7 @@ class Plan(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        return self.verified_on is None or self.verified_on < timezone.localdate() - STALE_AFTER
+        return is_stale(self.verified_on, timezone.localdate())
 
     def clean(self) -> None:
         if (

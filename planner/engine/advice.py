@@ -1,12 +1,11 @@
 """Warnings on a chosen purchase: facts that do not change the optimum but matter on the trip."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from planner.engine.candidates import Candidate, Days
 from planner.engine.model import Activation, Network, Trip
 from planner.engine.result import Purchase, Warning
-
-STALE_AFTER = timedelta(days=90)
+from planner.engine.staleness import is_stale
 
 
 def purchase_warnings(
@@ -112,14 +111,15 @@ def purchase_warnings(
                 {"cancel_by": until, "validity_days": str(plan.validity_days)},
             )
         )
-    if not p.owned and plan.verified_on is not None and today - plan.verified_on >= STALE_AFTER:
+    if not p.owned and is_stale(plan.verified_on, today):
+        checked = plan.verified_on.isoformat() if plan.verified_on else ""
+        when = f"was last checked on {checked}" if checked else "was never checked"
         out.append(
             Warning(
                 "not-verified",
-                f"{plan.name}: the offer was last checked on {plan.verified_on.isoformat()}; "
-                f"confirm price and terms before buying.",
+                f"{plan.name}: the offer {when}; confirm price and terms before buying.",
                 plan.slug,
-                {"verified_on": plan.verified_on.isoformat()},
+                {"verified_on": checked},
             )
         )
     return out

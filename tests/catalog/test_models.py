@@ -1,5 +1,5 @@
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -162,17 +162,6 @@ def test_it_finds_plans_covering_all_countries():
     make_plan(countries=("AT",))
     assert list(Plan.objects.covering(["DE", "AT"])) == [both]
     assert Plan.objects.covering(["DE"]).count() == 2
-
-
-def test_it_tells_stale_plans_from_recently_verified_ones():
-    today = timezone.localdate()
-    fresh = make_plan(verified_on=today - timedelta(days=90))
-    old = make_plan(verified_on=today - timedelta(days=91))
-    never = make_plan(verified_on=None)
-    assert set(Plan.objects.stale()) == {old, never}
-    assert set(Plan.objects.recently_verified()) == {fresh}
-    assert not fresh.is_stale
-    assert old.is_stale
 
 
 def test_it_computes_price_per_gb_and_base_price():
