@@ -17,7 +17,7 @@ from typing import Any
 
 from babel.numbers import list_currencies
 
-from planner.engine.bounds import date_in_range, http_url_error
+from planner.engine.bounds import date_in_range, http_url_error, load_json
 from planner.engine.countries import is_country_code
 from planner.engine.model import (
     EU_FAIR_USE,
@@ -524,6 +524,13 @@ def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_
         buy_url=_url(get("buy_url", ""), "buy_url"),
         verified_on=_optional(_date)(get("verified_on"), "verified_on"),
     )
+
+
+def read_catalog(raw: bytes | str, *, max_bytes: int, what: str = "the file") -> CatalogDocument:
+    """A catalog file's bytes (or text) into a validated document: the one reader of the
+    admin upload, its confirmation and `import_catalog`. Raises `BoundsError` (too
+    large, not UTF-8, not JSON within the bounds) or `CatalogError` (the problems)."""
+    return parse_catalog(load_json(raw, max_bytes=max_bytes, what=what))
 
 
 def parse_catalog(data: Any) -> CatalogDocument:

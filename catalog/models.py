@@ -397,6 +397,34 @@ class Plan(models.Model):
     def is_stale(self) -> bool:
         return is_stale(self.verified_on, timezone.localdate())
 
+    def duplicate(self) -> "Plan":
+        """A copy of the plan with its coverage and promotions, under a free slug
+        ("<slug>-copy", "<slug>-copy-2", ...), named "<name> (copy)" and retired, so it
+        is edited before it is offered. Prefetch `coverage_entries__countries` and
+        `promotions` when copying many."""
+        entries = list(self.coverage_entries.all())
+        promotions = list(self.promotions.all())
+        slug = f"{self.slug}-copy"[:100]
+        n = 2
+        while Plan.objects.filter(slug=slug).exists():
+            slug = f"{self.slug}-copy-{n}"[:100]
+            n += 1
+        copy = Plan.objects.get(pk=self.pk)
+        copy.pk = None
+        copy.slug = slug
+        copy.name = f"{self.name} (copy)"[:200]
+        copy.retired_at = timezone.now()
+        copy.save(force_insert=True)
+        for entry in entries:
+            new_entry = _copied(entry, plan_id=copy.pk)
+            new_entry.save(force_insert=True)
+            CoverageCountry.objects.bulk_create(
+                CoverageCountry(entry=new_entry, plan=copy, country=row.country)
+                for row in entry.countries.all()
+            )
+        Promotion.objects.bulk_create(_copied(promo, plan_id=copy.pk) for promo in promotions)
+        return copy
+
     def clean(self) -> None:
         if (
             self.available_from
@@ -415,6 +443,16 @@ class Plan(models.Model):
                     % {"operator": self.operator}
                 }
             )
+
+
+def _copied(row: models.Model, **changes) -> models.Model:
+    """A new, unsaved row with `row`'s column values but its primary key, and `changes`."""
+    values = {
+        field.attname: getattr(row, field.attname)
+        for field in row._meta.concrete_fields
+        if not field.primary_key
+    }
+    return type(row)(**{**values, **changes})
 
 
 class CoverageEntry(models.Model):

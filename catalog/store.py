@@ -24,7 +24,6 @@ from catalog.document import (
     PROMOTION_TERMS,
     CatalogDocument,
     dump_catalog,
-    dump_plan,
 )
 from catalog.models import (
     CatalogVersion,
@@ -168,15 +167,6 @@ def catalog_text(operator_ids: list[int] | None = None) -> str:
         json.dumps(dump_catalog(offered_document(operator_ids)), indent=1, ensure_ascii=False)
         + "\n"
     )
-
-
-def plan_changes(before: engine.Plan, after: engine.Plan) -> tuple[dict, dict]:
-    """The fields that differ, each side as the catalog file writes it."""
-    old, new = dump_plan(before, {}), dump_plan(after, {})
-    if before.operator != after.operator:
-        old["operator"], new["operator"] = before.operator, after.operator
-    keys = [key for key in new if old.get(key) != new.get(key)]
-    return {key: old.get(key) for key in keys}, {key: new.get(key) for key in keys}
 
 
 # --- the catalog on offer, kept per process by version
