@@ -1,8 +1,13 @@
 """Keyword-only factories for catalog rows in the database."""
 
 import itertools
+import json
 from datetime import date
 from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from catalog.models import (
     CatalogVersion,
@@ -91,3 +96,23 @@ def make_rates(*, base: str = "EUR", per_base: dict | None = None, **fields) -> 
 
 def make_version(*, sample: bool = False, note: str = "test") -> CatalogVersion:
     return CatalogVersion.bump(note, sample=sample)
+
+
+def make_user(*, staff=False, superuser=False, editor=False) -> User:
+    user = User.objects.create_user(
+        username=f"u{User.objects.count()}", password="pw", is_staff=staff or superuser
+    )
+    user.is_superuser = superuser
+    user.save()
+    if editor:
+        user.groups.add(Group.objects.get(name="catalog editor"))
+    return user
+
+
+def upload_catalog(client, doc: dict, *, replace=False):
+    """POST a catalog document to the admin upload, as a file."""
+    file = SimpleUploadedFile("catalog.json", json.dumps(doc).encode(), "application/json")
+    return client.post(
+        reverse("admin:catalog_catalogimport_add"),
+        {"file": file, **({"replace": "on"} if replace else {})},
+    )
