@@ -140,10 +140,10 @@ def plans(queryset: QuerySet) -> list[StoredPlan]:
     return stored
 
 
-def engine_plan(row: Plan) -> engine.Plan:
-    """A plan row as the engine's `Plan`: from the cached offered catalog when it is
+def engine_plan(row: Plan, catalog: engine.Catalog) -> engine.Plan:
+    """A plan row as the engine's `Plan`: from `catalog` (the offered one) when it is
     there, else (a retired or unpriced plan) read from the tables in four queries."""
-    offered = offered_catalog().plan(row.slug)
+    offered = catalog.plan(row.slug)
     return offered or plans(Plan.objects.filter(pk=row.pk))[0].plan
 
 
