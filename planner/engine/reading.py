@@ -105,12 +105,7 @@ def whole(value: Any, path: str, *, minimum: int, maximum: int = MAX_WHOLE) -> i
     if value < minimum:
         raise Invalid(path, f"{value} must be at least {minimum}")
     if value > maximum:
-        raise Invalid(
-            path,
-            f"{value} is too large"
-            if maximum == MAX_WHOLE
-            else f"{value} must be at most {maximum}",
-        )
+        raise Invalid(path, f"{value} must be at most {maximum}")
     return value
 
 

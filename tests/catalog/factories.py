@@ -116,3 +116,50 @@ def upload_catalog(client, doc: dict, *, replace=False):
         reverse("admin:catalog_catalogimport_add"),
         {"file": file, **({"replace": "on"} if replace else {})},
     )
+
+
+def admin_formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def plan_post(plan: Plan, **fields) -> dict:
+    """The admin change form of `plan` as a browser posts it, with `fields` changed."""
+    entry = plan.coverage_entries.get()
+    data = {
+        "operator": plan.operator_id,
+        "slug": plan.slug,
+        "name": plan.name,
+        "price": str(plan.price),
+        "currency": plan.currency,
+        "vat_percent": "0",
+        "validity_days": str(plan.validity_days),
+        "data_gb": str(plan.data_gb),
+        "max_devices": "1",
+        "activation": "first_use",
+        "esim": "on",
+        **admin_formset(
+            "coverage_entries",
+            [
+                {
+                    "id": entry.pk,
+                    "plan": plan.pk,
+                    "position": "0",
+                    "countries": "FR",
+                    "network": "4G",
+                }
+            ],
+            initial=1,
+        ),
+        **admin_formset("promotions", []),
+        **admin_formset("changes", []),
+    }
+    data.update(fields)
+    return data

@@ -7,11 +7,13 @@ from django.utils import timezone
 from catalog.models import CatalogVersion, Plan, PlanChange, Region
 from catalog.store import offered_catalog as load_catalog
 from tests.catalog.factories import (
+    admin_formset,
     make_operator,
     make_plan,
     make_promotion,
     make_rates,
     make_user,
+    plan_post,
 )
 
 pytestmark = pytest.mark.django_db
@@ -120,59 +122,13 @@ def test_it_lists_rate_sets_in_a_constant_number_of_queries(editor_client, queri
     ]
 
 
-def _formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for i, row in enumerate(rows):
-        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
-    return data
-
-
-def _plan_post(plan: Plan, **fields) -> dict:
-    entry = plan.coverage_entries.get()
-    data = {
-        "operator": plan.operator_id,
-        "slug": plan.slug,
-        "name": plan.name,
-        "price": str(plan.price),
-        "currency": plan.currency,
-        "vat_percent": "0",
-        "validity_days": str(plan.validity_days),
-        "data_gb": str(plan.data_gb),
-        "max_devices": "1",
-        "activation": "first_use",
-        "esim": "on",
-        **_formset(
-            "coverage_entries",
-            [
-                {
-                    "id": entry.pk,
-                    "plan": plan.pk,
-                    "position": "0",
-                    "countries": "FR",
-                    "network": "4G",
-                }
-            ],
-            initial=1,
-        ),
-        **_formset("promotions", []),
-        **_formset("changes", []),
-    }
-    data.update(fields)
-    return data
-
-
 def test_it_records_who_changed_a_price_and_when(client):
     user = make_user(staff=True, editor=True)
     client.force_login(user)
     plan = make_plan(price="10")
     version = CatalogVersion.bump("start")
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    response = client.post(url, _plan_post(plan, price="12.50"))
+    response = client.post(url, plan_post(plan, price="12.50"))
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     change = PlanChange.objects.get()
     assert (change.before, change.after) == ({"price": "10"}, {"price": "12.5"})
@@ -186,26 +142,26 @@ def test_it_keeps_the_catalog_version_when_a_save_changes_nothing(editor_client)
     plan = make_plan()
     version = CatalogVersion.bump("start")
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    assert editor_client.post(url, _plan_post(plan)).status_code == 302
+    assert editor_client.post(url, plan_post(plan)).status_code == 302
     operator_url = reverse("admin:catalog_operator_change", args=[plan.operator_id])
     operator_form = {
         "name": plan.operator.name,
         "slug": plan.operator.slug,
         "kind": plan.operator.kind,
-        **_formset("plans", [], initial=0),
+        **admin_formset("plans", [], initial=0),
     }
     assert editor_client.post(operator_url, operator_form).status_code == 302
     assert CatalogVersion.current() == version
 
-    assert editor_client.post(url, _plan_post(plan, name="Renamed")).status_code == 302
+    assert editor_client.post(url, plan_post(plan, name="Renamed")).status_code == 302
     assert CatalogVersion.current().pk > version.pk
 
 
 def test_it_refuses_a_country_in_two_coverage_entries(editor_client):
     plan = make_plan()
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data.update(
-        _formset(
+        admin_formset(
             "coverage_entries",
             [
                 {
@@ -228,7 +184,7 @@ def test_it_refuses_a_country_in_two_coverage_entries(editor_client):
 def test_it_saves_coverage_typed_with_regions(editor_client):
     Region.objects.create(name="NORDIC", countries=["DK", "SE"])
     plan = make_plan()
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data["coverage_entries-0-countries"] = "@NORDIC fi"
     response = editor_client.post(reverse("admin:catalog_plan_change", args=[plan.pk]), data)
     assert response.status_code == 302
@@ -240,9 +196,9 @@ def test_it_saves_coverage_typed_with_regions(editor_client):
 
 def test_it_refuses_overlapping_promotions(editor_client):
     plan = make_plan()
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data.update(
-        _formset(
+        admin_formset(
             "promotions",
             [
                 {
@@ -339,12 +295,12 @@ def test_it_lets_an_editor_add_a_plan_with_its_coverage(editor_client):
         "max_devices": "1",
         "activation": "install",
         "esim": "on",
-        **_formset(
+        **admin_formset(
             "coverage_entries",
             [{"position": "0", "countries": "DE AT", "network": "5G", "eu_fair_use": "on"}],
         ),
-        **_formset("promotions", []),
-        **_formset("changes", []),
+        **admin_formset("promotions", []),
+        **admin_formset("changes", []),
     }
     response = editor_client.post(reverse("admin:catalog_plan_add"), data)
     assert response.status_code == 302
@@ -359,7 +315,7 @@ def test_it_saves_residents_only_and_subscription_and_records_the_change(editor_
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
     page = editor_client.get(url).text
     assert 'name="residents_only"' in page and 'name="subscription"' in page
-    response = editor_client.post(url, _plan_post(plan, residents_only="on", subscription="on"))
+    response = editor_client.post(url, plan_post(plan, residents_only="on", subscription="on"))
     assert response.status_code == 302
     plan.refresh_from_db()
     assert (plan.residents_only, plan.subscription) == (True, True)
@@ -371,7 +327,7 @@ def test_it_saves_residents_only_and_subscription_and_records_the_change(editor_
 def test_it_refuses_a_residents_only_plan_of_an_operator_without_a_country(editor_client):
     plan = make_plan(operator=make_operator(name="Travel Brand"))
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    response = editor_client.post(url, _plan_post(plan, residents_only="on"))
+    response = editor_client.post(url, plan_post(plan, residents_only="on"))
     assert response.status_code == 200
     assert "Travel Brand has no country, so it has no residents-only plans" in response.text
     plan.refresh_from_db()
@@ -383,7 +339,7 @@ def test_it_keeps_the_country_of_an_operator_with_residents_only_plans(editor_cl
     make_plan(operator=operator, residents_only=True)
     url = reverse("admin:catalog_operator_change", args=[operator.pk])
     form = {"name": operator.name, "slug": operator.slug, "kind": "mno", "country": ""}
-    response = editor_client.post(url, {**form, **_formset("plans", [], initial=0)})
+    response = editor_client.post(url, {**form, **admin_formset("plans", [], initial=0)})
     assert response.status_code == 200
     assert "residents-only plans, which need its country" in response.text
     operator.refresh_from_db()
@@ -410,14 +366,14 @@ def test_it_filters_and_shows_residents_only_plans_and_subscriptions(editor_clie
 def test_it_accepts_kosovo_in_admin_coverage_operators_and_regions(editor_client):
     plan = make_plan()
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data["coverage_entries-0-countries"] = "rs xk"
     assert editor_client.post(url, data).status_code == 302
     assert set(plan.coverage_countries.values_list("country", flat=True)) == {"RS", "XK"}
 
     operator_url = reverse("admin:catalog_operator_change", args=[plan.operator_id])
     form = {"name": "IPKO", "slug": plan.operator.slug, "kind": "mno", "country": "XK"}
-    response = editor_client.post(operator_url, {**form, **_formset("plans", [], initial=0)})
+    response = editor_client.post(operator_url, {**form, **admin_formset("plans", [], initial=0)})
     assert response.status_code == 302
     plan.operator.refresh_from_db()
     assert plan.operator.country.name == "Kosovo"
