@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from planner.calendar import FILENAME, trip_calendar
 from planner.context_processors import chosen_currency
@@ -22,17 +23,7 @@ from planner.engine.model import Catalog, Trip
 from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
-from planner.forms import (
-    LEG_FIELDS,
-    LegFormSet,
-    TripForm,
-    apply_leg_action,
-    attach_trip_error,
-    default_switch_penalty,
-    home_plan_choices,
-    legs_from_data,
-    trip_initial,
-)
+from planner.forms import TripForm, default_switch_penalty, edit_legs, trip_initial
 from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
 from planner.presenters import choices, compare, present
@@ -45,6 +36,13 @@ from planner.solving import (
     planning_state,
 )
 
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (django-htmx's own typing recipe)."""
+
+    htmx: HtmxDetails
+
+
 EXAMPLE_TRIP = {
     "legs": [
         {"country": "FR", "days": 10, "gb_per_day": "1.5"},
@@ -55,33 +53,29 @@ EXAMPLE_TRIP = {
 }
 
 
-def _forms(request: HttpRequest, catalog: Catalog, data: QueryDict | dict | None, **initial):
-    form = TripForm(
-        data,
-        catalog=catalog,
-        home_plans=home_plan_choices(catalog),
-        initial=initial.get("trip"),
-    )
-    legs = LegFormSet(data, prefix="legs", initial=initial.get("legs"))
-    return form, legs
+def _form(catalog: Catalog, data: QueryDict | None = None, document: dict | None = None, **initial):
+    """The planner's form, bound to posted data, or filled from a trip document
+    (a saved or queued trip, the example), or empty with `initial` values."""
+    if document is not None:
+        trip, legs = trip_initial(document)
+        return TripForm(data, catalog=catalog, initial=trip, legs_initial=legs)
+    return TripForm(data, catalog=catalog, initial=initial, legs_initial=[{"usage": "normal"}])
 
 
-def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, Planning | None]:
-    """Validate the form and plan the trip through the cache and the queue."""
-    form_ok = form.is_valid()
-    legs.start_date = form.cleaned_data.get("start_date") if form_ok else None
-    if not (legs.is_valid() and form_ok):
-        return None, None
-    document = form.trip_document(legs)
+def _plan(request: HtmxHttpRequest, form: TripForm, catalog: Catalog) -> Planning | None:
+    """Plan the form's trip through the cache and the queue; None if the form,
+    the engine or the worker refuses it (the reason is then beside its field)."""
+    if not form.is_valid():
+        return None
     try:
-        planning = plan_document(request, document, catalog=catalog)
+        planning = plan_document(request, form.document, catalog=catalog)
     except TripError as error:
-        attach_trip_error(form, legs, error.field, error.message)
-        return None, None
+        form.add_trip_error(error.field, error.message)
+        return None
     if planning.is_refused:
-        attach_trip_error(form, legs, planning.error["field"], refusal_message(planning))
-        return None, None
-    return document, planning
+        form.add_trip_error(planning.error["field"], refusal_message(planning))
+        return None
+    return planning
 
 
 def _plan_document(document: dict, catalog: Catalog, trip: Trip | None = None) -> dict:
@@ -115,8 +109,7 @@ def too_large_text(figures: dict) -> str:
 
 
 def _context(
-    form,
-    legs,
+    form: TripForm | None,
     catalog: Catalog,
     planning: Planning | None,
     *,
@@ -141,7 +134,7 @@ def _context(
         "poll_next": polls + 1,
         "catalog_is_sample": sample,
         "form": form,
-        "legs": legs,
+        "legs": form.legs if form else None,
         "catalog": catalog,
         "country_names": [name for _code, name in countries],
         "shown": shown,
@@ -182,7 +175,7 @@ def _shown(
     return shown, wanted.esims
 
 
-def _planned(request: HttpRequest, context: dict) -> HttpResponse:
+def _planned(request: HtmxHttpRequest, context: dict) -> HttpResponse:
     """The planner page or its live region, with a refused solve's status for no-JS."""
     planning = context["planning"]
     if request.htmx:
@@ -196,64 +189,44 @@ def _default_start():
     return timezone.localdate() + timedelta(days=14)
 
 
-@require_http_methods(["GET", "POST"])
-def home(request: HttpRequest) -> HttpResponse:
+def _example(request: HtmxHttpRequest, catalog: Catalog, currency: str) -> tuple[dict, Planning]:
+    """The example trip, planned at once (an example shows what the planner
+    answers) through the queue, cache and limits like any other plan."""
+    document = {
+        **EXAMPLE_TRIP,
+        "start_date": _default_start().isoformat(),
+        "currency": currency,
+        "switch_penalty": str(default_switch_penalty(catalog.rates, currency)),
+    }
+    return document, plan_document(request, document, catalog=catalog)
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """The planner page: empty, a saved trip to edit (`?from=`), or the example."""
     catalog, sample = catalog_state()
-    if request.method == "GET":
-        currency = chosen_currency(request, catalog.rates)
-        document, planning = None, None
-        source = request.GET.get("from")
-        if source:
-            # Editing a saved trip starts from what was saved, its result included.
-            saved = get_object_or_404(SavedTrip, token=source)
-            document, planning = saved.trip, Planning(State.DONE, token="", result=saved.result)
-        elif "example" in request.GET:
-            # An example is there to show what the planner answers: plan it at once.
-            document = {
-                **EXAMPLE_TRIP,
-                "start_date": _default_start().isoformat(),
-                "currency": currency,
-                "switch_penalty": str(default_switch_penalty(catalog.rates, currency)),
-            }
-            # through the queue, cache and limits like any other plan
-            planning = plan_document(request, document, catalog=catalog)
-        if document:
-            initial_trip, initial_legs = trip_initial(document)
-        else:
-            initial_trip = {"start_date": _default_start(), "currency": currency}
-            initial_legs = [{"usage": "normal"}]
-        form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-        context = _context(
-            form,
-            legs,
-            catalog,
-            planning,
-            sample=sample,
-            trip=document,
-            esims=request.GET.get("esims"),
-        )
-        return render(request, "planner/home.html", context)
+    currency = chosen_currency(request, catalog.rates)
+    document, planning = None, None
+    if source := request.GET.get("from"):
+        # Editing a saved trip starts from what was saved, its result included.
+        saved = get_object_or_404(SavedTrip, token=source)
+        document, planning = saved.trip, Planning(State.DONE, token="", result=saved.result)
+    elif "example" in request.GET:
+        document, planning = _example(request, catalog, currency)
+    form = _form(catalog, document=document, start_date=_default_start(), currency=currency)
+    context = _context(
+        form, catalog, planning, sample=sample, trip=document, esims=request.GET.get("esims")
+    )
+    return render(request, "planner/home.html", context)
 
-    action = request.POST.get("action", "")
-    if action:
-        # Add, remove or move a leg: show the form again as typed, without judging it yet.
-        data = request.POST.copy()
-        rows = apply_leg_action(legs_from_data(data), action)
-        for key in [k for k in data if k.startswith("legs-")]:
-            del data[key]
-        data.update({"legs-TOTAL_FORMS": str(len(rows)), "legs-INITIAL_FORMS": "0"})
-        for i, row in enumerate(rows):
-            for name in LEG_FIELDS:
-                data[f"legs-{i}-{name}"] = row.get(name, "")
-        form, legs = _forms(request, catalog, data)
-        if action == "add":
-            legs.forms[-1].fields["country"].widget.attrs["autofocus"] = True
-        context = _context(form, legs, catalog, None, sample=sample, quiet=True)
-        template = "planner/home.html#trip-form" if request.htmx else "planner/home.html"
-        return render(request, template, context)
 
-    form, legs = _forms(request, catalog, request.POST)
-    trip, planning = _plan(request, form, legs, catalog)
+@require_POST
+def plan(request: HtmxHttpRequest) -> HttpResponse:
+    """The form posted: the result, or the form again with its problems."""
+    catalog, sample = catalog_state()
+    form = _form(catalog, request.POST)
+    planning = _plan(request, form, catalog)
+    trip = form.document if planning else None
     if trip:
         # The trip's currency is the traveller's: the header and the country pages follow it.
         request.session["currency"] = trip["currency"]
@@ -261,7 +234,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("planner:planning", planning.token)
     context = _context(
         form,
-        legs,
         catalog,
         planning,
         sample=sample,
@@ -272,7 +244,33 @@ def home(request: HttpRequest) -> HttpResponse:
     return _planned(request, context)
 
 
-def _save(request: HttpRequest, trip: dict, result: dict, esims: str = "") -> HttpResponse:
+@require_POST
+def legs(request: HtmxHttpRequest) -> HttpResponse:
+    """A leg button (add, remove, move): the form again as typed, with the legs
+    changed, not judged yet. htmx swaps the form alone."""
+    catalog, sample = catalog_state()
+    action = request.POST.get("action", "")
+    form = _form(catalog, edit_legs(request.POST, action))
+    if action == "add":
+        form.legs.forms[-1].fields["country"].widget.attrs["autofocus"] = True
+    context = _context(form, catalog, None, sample=sample, quiet=True)
+    template = "planner/home.html#trip-form" if request.htmx else "planner/home.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def page(request: HtmxHttpRequest) -> HttpResponse:
+    """The planner's address: GET shows it, POST plans. A POST with a leg
+    button's `action` is the leg editor's (a page from before the buttons had
+    their own address)."""
+    if request.method == "GET":
+        return home(request)
+    if request.POST.get("action"):
+        return legs(request)
+    return plan(request)
+
+
+def _save(request: HtmxHttpRequest, trip: dict, result: dict, esims: str = "") -> HttpResponse:
     saved = SavedTrip.objects.create(
         trip=trip, result=result, catalog_version=result["catalog_version"]
     )
@@ -286,22 +284,22 @@ def _save(request: HttpRequest, trip: dict, result: dict, esims: str = "") -> Ht
 
 
 @require_POST
-def save(request: HttpRequest) -> HttpResponse:
+def save(request: HtmxHttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
-    form, legs = _forms(request, catalog, request.POST)
-    trip, planning = _plan(request, form, legs, catalog)
+    form = _form(catalog, request.POST)
+    planning = _plan(request, form, catalog)
     if planning and planning.is_done:
-        return _save(request, trip, planning.result, request.POST.get("esims", ""))
+        return _save(request, form.document, planning.result, request.POST.get("esims", ""))
     if planning and planning.is_pending:
         # the planning page saves it once the worker is done
         request.session[SESSION_SAVE] = planning.token
         if not request.htmx:
             return redirect("planner:planning", planning.token)
-    return _planned(request, _context(form, legs, catalog, planning, sample=sample))
+    return _planned(request, _context(form, catalog, planning, sample=sample))
 
 
 @require_GET
-def planning(request: HttpRequest, token: str) -> HttpResponse:
+def planning(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """A queued trip: "Planning…" until its worker is done, then the result.
     htmx polls the result region; without JavaScript the page refreshes itself."""
     document = planned_trip(token)
@@ -315,11 +313,10 @@ def planning(request: HttpRequest, token: str) -> HttpResponse:
     polls = _poll_number(request)
     if request.htmx:
         # the result region alone: no form to build for a poll
-        context = _context(None, None, catalog, state, sample=sample, polls=polls)
+        context = _context(None, catalog, state, sample=sample, polls=polls)
         return render(request, "planner/home.html#result", context)
-    initial_trip, initial_legs = trip_initial(document)
-    form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-    context = _context(form, legs, catalog, state, sample=sample, polls=polls)
+    form = _form(catalog, document=document)
+    context = _context(form, catalog, state, sample=sample, polls=polls)
     return render(request, "planner/home.html", context)
 
 
