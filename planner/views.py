@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,13 +21,13 @@ from planner.context_processors import chosen_currency
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog, Trip
-from planner.engine.result import to_document
+from planner.engine.result import from_document, to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
 from planner.forms import TripForm, default_switch_penalty, edit_legs, trip_initial
 from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
-from planner.presenters import choices, compare, present
+from planner.presenters import ResultPage, choices, compare, present
 from planner.solving import (
     SESSION_SAVE,
     Planning,
@@ -155,11 +156,11 @@ def _json(trip: dict | None) -> str:
 
 def _shown(
     trip: dict, result: dict, esims: str | None, catalog: Catalog
-) -> tuple[dict, int | None]:
+) -> tuple[ResultPage, int | None]:
     """The result made ready to show, or the entry of its trade-off the traveller
     chose (`esims`, its number of eSIMs): that one is planned again in full, and
     the row of choices stays the recommendation's."""
-    row = choices(result)
+    row = choices(from_document(result))
     wanted = next((c for c in row if str(c.esims) == esims and not c.recommended), None)
     if wanted is None:
         return present(result, catalog), None
@@ -171,8 +172,7 @@ def _shown(
         # was retired): show what was saved; the saved page's notice says why
         return present(result, catalog), None
     shown = present(planned, catalog)
-    shown["choices"] = choices(result, chosen=wanted.esims)
-    return shown, wanted.esims
+    return replace(shown, choices=choices(from_document(result), chosen=wanted.esims)), wanted.esims
 
 
 def _planned(request: HtmxHttpRequest, context: dict) -> HttpResponse:
@@ -276,7 +276,7 @@ def _save(request: HtmxHttpRequest, trip: dict, result: dict, esims: str = "") -
     )
     url = saved.get_absolute_url()
     # The link keeps the trade-off's entry the traveller chose.
-    if any(str(c.esims) == esims and not c.recommended for c in choices(result)):
+    if any(str(c.esims) == esims and not c.recommended for c in choices(from_document(result))):
         url += f"?esims={esims}"
     if request.htmx:
         return HttpResponseClientRedirect(url)
@@ -378,7 +378,7 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
 
 def _calendar_response(request: HttpRequest, saved: SavedTrip, catalog: Catalog) -> HttpResponse:
     body = trip_calendar(
-        present(saved.result, catalog)["purchases"],
+        present(saved.result, catalog).purchases,
         token=saved.token,
         permalink=request.build_absolute_uri(saved.get_absolute_url()),
         created=saved.created_at,

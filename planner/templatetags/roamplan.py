@@ -103,7 +103,7 @@ def ldate(value, skeleton: str = "yMMMd") -> str:
 
 def _trip_year(context) -> int | None:
     shown = context.get("shown")
-    return shown.get("trip_year") if isinstance(shown, dict) else None
+    return getattr(shown, "trip_year", None)
 
 
 @register.simple_tag(takes_context=True)
