@@ -14,7 +14,7 @@ from planner.models import SavedTrip
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
 from tests.catalog.factories import add_coverage, make_plan, make_rates
 from tests.catalog.test_admin import _formset, _plan_post, _user
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from planner.engine.bounds import MAX_JSON_DEPTH, BoundsError, http_url_error, load_json
 from planner.engine.trip import TripError, parse_trip
 from planner.loader import forget_catalog, load_catalog
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 pytestmark = pytest.mark.django_db
 

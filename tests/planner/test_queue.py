@@ -18,7 +18,7 @@ from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
 from planner.loader import load_catalog
 from planner.models import SavedTrip
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 TOKEN = re.compile(r"/planning/([0-9a-f]{64})/")
 
