@@ -530,8 +530,10 @@ def from_document(doc: Mapping) -> Result:
         total=total,
         total_base=total_base,
         cost_base=total_base.amount,
-        objective_base=Decimal(doc["objective_base"]),
-        short_gb=Decimal(doc["short_gb"]),
+        # the keys below read with a default were never needed to show a result:
+        # a stored document may lack them
+        objective_base=Decimal(doc.get("objective_base", total_base.amount)),
+        short_gb=Decimal(doc.get("short_gb", "0")),
         purchases=tuple(_read_purchase(p) for p in doc["purchases"]),
         days=tuple(
             Day(
@@ -560,8 +562,8 @@ def from_document(doc: Mapping) -> Result:
             )
             for w in doc.get("warnings", [])
         ),
-        optimal=doc["optimal"],
-        catalog_version=doc["catalog_version"],
+        optimal=doc.get("optimal", False),
+        catalog_version=doc.get("catalog_version", ""),
         alternatives=tuple(_read_outcome(a, Alternative) for a in doc.get("alternatives") or []),
         short_days=_read_short_days(doc, short),
         owned_gaps=tuple(
