@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 from catalog.document import where_to_buy
 from catalog.worldmap import Fill, draw
 from planner.engine.model import Activation, Catalog, Operator, Plan
-from planner.engine.result import Money, Purchase, Result, Warning, from_document
+from planner.engine.result import (
+    SHORT_DAY,
+    Money,
+    Purchase,
+    Result,
+    Warning,
+    explain_inputs,
+    from_document,
+)
+from planner.explanations import explain
 from planner.templatetags.roamplan import country
 
 COLOURS = 8
@@ -113,6 +122,19 @@ class PurchaseView:
         return self.install_by
 
 
+def explain_or_empty(kind: str, code: str, details: dict) -> str:
+    """`explain`, or nothing for a code of a stored result it has no text for
+    (a result saved before the code was renamed)."""
+    try:
+        return explain(kind, code, details)
+    except KeyError:
+        return ""
+
+
+def notice_text(w: Warning) -> str:
+    return explain_or_empty(*explain_inputs(w))
+
+
 @dataclass
 class Bar:
     number: int
@@ -177,7 +199,6 @@ class ShortDay:
     devices: list[int]
     voice: bool
     reason: str
-    why: str
     details: dict
 
     last: date | None = None
@@ -193,6 +214,12 @@ class ShortDay:
             == (other.country, other.missing_gb, other.devices, other.voice, other.reason)
             and self.details == other.details
         )
+
+    @property
+    def text(self) -> str:
+        """The one map's text of its reason (planner/explanations.py), for a
+        reason the page has no sentence of its own for."""
+        return explain_or_empty(SHORT_DAY, self.reason, {"country": self.country, **self.details})
 
     @property
     def residence(self) -> list[str]:
@@ -468,7 +495,6 @@ def _short_days(result: Result) -> list[ShortDay]:
             devices=list(r.devices),
             voice=r.voice,
             reason=r.reason,
-            why=r.why,
             details=dict(r.details),
             last=r.date,
         )

@@ -61,6 +61,15 @@ def _amount(value, currency: str | None) -> tuple[Decimal | None, str | None]:
 
 
 @register.filter
+def notice(w) -> str:
+    """A notice's text from the one map (planner/explanations.py), for a code the
+    page has no sentence of its own for."""
+    from planner.presenters import notice_text  # the presenter imports this module
+
+    return notice_text(w)
+
+
+@register.filter
 def gb(value) -> str:
     amount = _decimal(value)
     if amount is None:

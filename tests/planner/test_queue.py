@@ -13,9 +13,9 @@ from django_tasks_db.models import DBTaskResult
 
 from catalog.models import CatalogVersion
 from planner import solving
-from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
+from planner.explanations import result_document
 from planner.loader import load_catalog
 from planner.models import SavedTrip
 from tests.planner.views.helpers import trip_data
@@ -274,7 +274,7 @@ def test_it_plans_a_permalink_again_through_the_queue(
 ):
     settings.PLANNER_WAIT = 0
     catalog = load_catalog()
-    result = to_document(plan_trip(parse_trip(document(), catalog), catalog))
+    result = result_document(plan_trip(parse_trip(document(), catalog), catalog))
     saved = SavedTrip.objects.create(trip=document(), result=result, catalog_version="old")
     url = saved.get_absolute_url() + "?recompute=1"
     solve_worker()

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from planner.engine.result import Money, from_document, to_document
+from planner.engine.result import Money, from_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
+from planner.explanations import result_document
 from tests.planner.helpers import load_catalog
 from tests.planner.test_examples import EXAMPLES
 
@@ -17,11 +18,11 @@ from tests.planner.test_examples import EXAMPLES
 def test_a_document_reads_back_to_itself(folder):
     catalog = load_catalog(folder / "catalog.json")
     trip = parse_trip(json.loads((folder / "trip.json").read_text()), catalog)
-    doc = json.loads(json.dumps(to_document(plan_trip(trip, catalog))))
+    doc = json.loads(json.dumps(result_document(plan_trip(trip, catalog))))
 
     result = from_document(doc)
 
-    assert to_document(result) == doc
+    assert result_document(result) == doc
     assert isinstance(result.total, Money) and isinstance(result.total.amount, Decimal)
 
 
@@ -30,7 +31,7 @@ def test_the_fair_use_example_reads_typed():
     catalog = load_catalog(folder / "catalog.json")
     trip = parse_trip(json.loads((folder / "trip.json").read_text()), catalog)
 
-    home = from_document(to_document(plan_trip(trip, catalog))).purchases[0]
+    home = from_document(result_document(plan_trip(trip, catalog))).purchases[0]
 
     roaming = next(c for c in home.caps if c.fair_use is not None)
     assert roaming.cap_gb == Decimal("30.28")
