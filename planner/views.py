@@ -327,7 +327,7 @@ def planning(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return render(request, "planner/home.html", context)
 
 
-def _poll_number(request: HttpRequest) -> int:
+def _poll_number(request: HtmxHttpRequest) -> int:
     try:
         return min(max(int(request.GET.get("n", 0)), 0), 100)
     except ValueError:
@@ -335,7 +335,7 @@ def _poll_number(request: HttpRequest) -> int:
 
 
 @require_GET
-def saved(request: HttpRequest, token: str) -> HttpResponse:
+def saved(request: HtmxHttpRequest, token: str) -> HttpResponse:
     saved = get_object_or_404(SavedTrip, token=token)
     catalog, sample = catalog_state()
     owned = [catalog.plan(slug) for slug in saved.trip.get("owned", [])]
@@ -383,7 +383,9 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "planner/saved.html", context, status=status)
 
 
-def _calendar_response(request: HttpRequest, saved: SavedTrip, catalog: Catalog) -> HttpResponse:
+def _calendar_response(
+    request: HtmxHttpRequest, saved: SavedTrip, catalog: Catalog
+) -> HttpResponse:
     body = trip_calendar(
         present(saved.result, catalog).purchases,
         token=saved.token,
@@ -396,7 +398,7 @@ def _calendar_response(request: HttpRequest, saved: SavedTrip, catalog: Catalog)
 
 
 @require_GET
-def saved_calendar(request: HttpRequest, token: str) -> HttpResponse:
+def saved_calendar(request: HtmxHttpRequest, token: str) -> HttpResponse:
     saved = get_object_or_404(SavedTrip, token=token)
     return _calendar_response(request, saved, load_catalog())
 
@@ -417,7 +419,7 @@ def _not_yet(planning: Planning) -> HttpResponse:
 
 
 @require_POST
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: HtmxHttpRequest) -> HttpResponse:
     """An unsaved result's calendar: the trip is planned again (through the cache,
     the queue and the limits) and saved, so that each event can link back to the
     plan it comes from."""
@@ -443,7 +445,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def set_currency(request: HttpRequest) -> HttpResponse:
+def set_currency(request: HtmxHttpRequest) -> HttpResponse:
     """The header's currency switch: the planner's default currency from now on."""
     code = request.POST.get("currency", "")
     if code in load_catalog().rates.per_base:
