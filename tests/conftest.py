@@ -40,7 +40,12 @@ def pytest_collection_modifyitems(config, items):
     # the test thread from the first browser test on (see pytest_runtest_setup).
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     for item in items:
-        if item.get_closest_marker("browser") or item.path.name in SLOW_FILES:
+        if (
+            item.get_closest_marker("browser")
+            or item.path.name in SLOW_FILES
+            or "shared_dir" in getattr(item, "fixturenames", ())  # the real catalog
+            or "too_large" in item.name  # builds a model until the deadline stops it
+        ):
             item.add_marker(pytest.mark.slow)
 
 

@@ -441,3 +441,23 @@ def test_it_says_when_to_ask_again_for_a_calendar_still_planning(client, sample_
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) >= 1
     assert "wait" in limited.content.decode()
+
+
+def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
+    client, sample_catalog, settings, solve_worker
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    client.post("/save/", _fragmenting())
+    saved = SavedTrip.objects.get()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PLANNER_WAIT = 0
+    url = saved.get_absolute_url() + f"?esims={row[0].esims}"
+    html = client.get(url).content.decode()
+    assert "Planning…" in html
+    assert f'hx-get="?esims={row[0].esims}" hx-trigger="load delay:1s"' in html
+    assert '<meta http-equiv="refresh" content="2">' in html
+    solve_worker()
+    done = wait_until(lambda: (r := client.get(url)).context["esims_chosen"] and r)
+    assert done.context["shown"]["result"]["total"] == row[0].total
+    assert "hx-trigger" not in done.content.decode().split('id="result"')[1].split(">")[0]
