@@ -447,7 +447,7 @@ def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
     client, sample_catalog, settings, solve_worker
 ):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    row = client.post("/", _fragmenting()).context["shown"].choices
     client.post("/save/", _fragmenting())
     saved = SavedTrip.objects.get()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -459,5 +459,5 @@ def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
     assert '<meta http-equiv="refresh" content="2">' in html
     solve_worker()
     done = wait_until(lambda: (r := client.get(url)).context["esims_chosen"] and r)
-    assert done.context["shown"]["result"]["total"] == row[0].total
+    assert done.context["shown"].result.total == row[0].total
     assert "hx-trigger" not in done.content.decode().split('id="result"')[1].split(">")[0]
