@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.document import where_to_buy
 from catalog.worldmap import Fill, draw
@@ -28,7 +30,7 @@ from planner.engine.result import (
     from_document,
 )
 from planner.explanations import explain
-from planner.templatetags.roamplan import country
+from planner.templatetags.roamplan import country, countrynames, gb
 
 COLOURS = 8
 
@@ -122,6 +124,81 @@ class PurchaseView:
         return self.install_by
 
 
+# What the page says for an engine code, keyed by the code: beside the day or on
+# the purchase's card, in the reader's language, with what to change. The
+# document's own texts (English, ISO dates, country codes) are the one map of
+# planner/explanations.py, which says any code this map has no sentence for.
+SHORT_DAY_SENTENCES: dict[str, Promise] = {
+    "no-plan": gettext_lazy("No plan in our catalog covers %(country)s."),
+    "network": gettext_lazy(
+        "Only plans on %(network)s cover %(country)s; you asked for %(wanted)s: "
+        "a lower minimum network would cover it."
+    ),
+    "esim-only": gettext_lazy(
+        "Only plastic-SIM plans cover %(country)s: untick “eSIM only” to cover it."
+    ),
+    "residents-only": gettext_lazy(
+        "Only contracts for residents of %(where)s cover %(country)s: if you live there, "
+        "say so in “Where you live”."
+    ),
+    "no-voice": gettext_lazy(
+        "Only plans without a phone number cover %(country)s: "
+        "untick “I need a phone number” to cover it."
+    ),
+    "dates": gettext_lazy("No plan for %(country)s is on sale on those dates."),
+    "new-customer-used": gettext_lazy(
+        "Only offers for new customers cover %(country)s, and they are not for you "
+        "(used already, or you have bought from those operators before)."
+    ),
+    "max-esims": gettext_lazy(
+        "With at most %(n)s eSIMs, %(country)s cannot be covered as well: "
+        "allow more eSIMs to cover it."
+    ),
+    "filtered": gettext_lazy(
+        "Your choices (eSIM only, minimum network) leave no plan for %(country)s: "
+        "loosen them to cover it."
+    ),
+    "limits": gettext_lazy(
+        "Every plan for %(country)s is used up by its purchase limits or one-per-customer offers."
+    ),
+    "time-limit": gettext_lazy("No combination was found within the time limit."),
+    "no-voice-plan": gettext_lazy(
+        "No plan with a phone number covers %(country)s: that day is planned without one."
+    ),
+    "voice-limits": gettext_lazy(
+        "Every plan with a phone number for %(country)s is used up by its limits: "
+        "that day is planned without one."
+    ),
+}
+
+NOTICE_SENTENCES: dict[str, Promise] = {
+    "clock-on-install": gettext_lazy(
+        "Its validity clock starts when you install it: install it on the day shown "
+        "above, not earlier."
+    ),
+    "clock-on-purchase": gettext_lazy(
+        "Its validity clock starts when you buy it: buy it on the day shown above."
+    ),
+    "3g-only": gettext_lazy(
+        "Only 3G in %(country)s: slow, and 3G networks are being switched off."
+    ),
+    "daily-cap": gettext_lazy("Slows down to %(kbps)s kbit/s after %(gb)s a day."),
+    # a daily cap of a plan that states no throttled speed
+    "daily-cap-no-speed": gettext_lazy("Slows down after %(gb)s a day."),
+    "ekyc": gettext_lazy(
+        "It needs an identity check (eKYC) before it works: do it before you leave."
+    ),
+    "time-limit": gettext_lazy(
+        "The search ran out of time before it found any combination: the days below "
+        "are uncovered for that reason only. Try again, or shorten the trip."
+    ),
+    "fair-use": gettext_lazy(
+        "The EU fair-use cap is reached: roaming data beyond it is surcharged "
+        "(the computation is above)."
+    ),
+}
+
+
 def explain_or_empty(kind: str, code: str, details: dict) -> str:
     """`explain`, or nothing for a code of a stored result it has no text for
     (a result saved before the code was renamed)."""
@@ -132,7 +209,18 @@ def explain_or_empty(kind: str, code: str, details: dict) -> str:
 
 
 def notice_text(w: Warning) -> str:
-    return explain_or_empty(*explain_inputs(w))
+    """A notice in the page's words (`NOTICE_SENTENCES`), else the one map's."""
+    d = w.details
+    code = w.code
+    if code == "daily-cap" and not d.get("throttle_kbps"):
+        code = "daily-cap-no-speed"
+    if code not in NOTICE_SENTENCES:
+        return explain_or_empty(*explain_inputs(w))
+    return str(NOTICE_SENTENCES[code]) % {
+        "country": country(d.get("country", "")),
+        "kbps": d.get("throttle_kbps", ""),
+        "gb": gb(d.get("daily_gb")),
+    }
 
 
 @dataclass
@@ -217,9 +305,19 @@ class ShortDay:
 
     @property
     def text(self) -> str:
-        """The one map's text of its reason (planner/explanations.py), for a
-        reason the page has no sentence of its own for."""
-        return explain_or_empty(SHORT_DAY, self.reason, {"country": self.country, **self.details})
+        """Why, in the page's words (`SHORT_DAY_SENTENCES`), else the one map's
+        (planner/explanations.py)."""
+        if self.reason not in SHORT_DAY_SENTENCES:
+            return explain_or_empty(
+                SHORT_DAY, self.reason, {"country": self.country, **self.details}
+            )
+        return str(SHORT_DAY_SENTENCES[self.reason]) % {
+            "country": country(self.country),
+            "network": self.details.get("best_network", ""),
+            "wanted": self.details.get("min_network", ""),
+            "where": countrynames(self.residence),
+            "n": self.details.get("max_esims", ""),
+        }
 
     @property
     def residence(self) -> list[str]:
