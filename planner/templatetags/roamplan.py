@@ -12,7 +12,8 @@ from django import template
 from django.utils.translation import get_language, to_locale
 from django_countries import countries
 
-from planner.engine.money import round_money
+from planner.display import round_decimal
+from planner.engine.result import Money
 
 register = template.Library()
 
@@ -30,14 +31,42 @@ def _decimal(value) -> Decimal | None:
 
 @register.filter
 def money(value, currency: str | None = None) -> str:
-    """{"amount": "12.30", "currency": "EUR"} (or an amount and a currency) as 12,30 €."""
-    if isinstance(value, dict):
-        value, currency = value.get("amount"), value.get("currency")
-    amount = _decimal(value)
+    """A `Money`, {"amount": "12.30", "currency": "EUR"}, or an amount and a
+    currency, as 12,30 €: rounded by our one rule (`round_decimal`, half up to
+    the currency's places), not Babel's half-even."""
+    amount, currency = _amount(value, currency)
     if amount is None or not currency:
         return ""
-    # our one rounding rule (half up), not Babel's half-even
-    return format_currency(round_money(amount), currency, locale=_locale())
+    return format_currency(round_decimal(amount, currency), currency, locale=_locale())
+
+
+@register.filter
+def rate(value, currency: str | None = None) -> str:
+    """A per-GB price as stated, not rounded: €0.0125 stays €0.0125 (at least
+    the currency's places: €2.50)."""
+    amount, currency = _amount(value, currency)
+    if amount is None or not currency:
+        return ""
+    if amount == round_decimal(amount, currency):
+        return format_currency(amount, currency, locale=_locale())
+    return format_currency(amount, currency, locale=_locale(), decimal_quantization=False)
+
+
+def _amount(value, currency: str | None) -> tuple[Decimal | None, str | None]:
+    if isinstance(value, dict):
+        value, currency = value.get("amount"), value.get("currency")
+    elif isinstance(value, Money):
+        value, currency = value.amount, value.currency
+    return _decimal(value), currency
+
+
+@register.filter
+def notice(w) -> str:
+    """A notice's text from the one map (planner/explanations.py), for a code the
+    page has no sentence of its own for."""
+    from planner.presenters import notice_text  # the presenter imports this module
+
+    return notice_text(w)
 
 
 @register.filter
@@ -83,7 +112,7 @@ def ldate(value, skeleton: str = "yMMMd") -> str:
 
 def _trip_year(context) -> int | None:
     shown = context.get("shown")
-    return shown.get("trip_year") if isinstance(shown, dict) else None
+    return getattr(shown, "trip_year", None)
 
 
 @register.simple_tag(takes_context=True)
