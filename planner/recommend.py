@@ -6,9 +6,10 @@ from typing import Any
 from django.conf import settings
 
 from planner.engine.model import Catalog
-from planner.engine.result import Result, to_document
+from planner.engine.result import Result
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
+from planner.explanations import result_document
 
 
 def solve_trip(data: Any, catalog: Catalog) -> Result:
@@ -19,7 +20,7 @@ def solve_trip(data: Any, catalog: Catalog) -> Result:
 
 def recommend(data: Any, catalog: Catalog) -> dict:
     """The result document, exactly as `recommend --json` prints it."""
-    return to_document(solve_trip(data, catalog))
+    return result_document(solve_trip(data, catalog))
 
 
 def trip_error_text(error: TripError) -> str:

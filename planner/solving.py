@@ -32,9 +32,9 @@ from django_tasks_db.models import DBTaskResult
 
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog, Trip
-from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
+from planner.explanations import result_document
 from planner.loader import load_catalog
 
 # The solve a session is waiting on, and the one whose result it asked to save.
@@ -303,7 +303,7 @@ def solve_trip(document: dict, token: str, today: str) -> str:
             refusal = {"field": "", "message": str(error), "figures": error.figures}
             cache.set(_error_key(token), refusal, settings.PLANNER_RESULT_TTL)
             return "refused"
-        cache.set(_result_key(token), to_document(result), settings.PLANNER_RESULT_TTL)
+        cache.set(_result_key(token), result_document(result), settings.PLANNER_RESULT_TTL)
         # solve time is what to watch beside the queue length
         logger.info(
             "solved %s in %.2f s (%d days, optimal: %s)",

@@ -1,4 +1,7 @@
-"""Warnings on a chosen purchase: facts that do not change the optimum but matter on the trip."""
+"""Warnings on a chosen purchase: facts that do not change the optimum but matter on the trip.
+
+Each is a code and the data its text needs; the words are in planner/explanations.py.
+"""
 
 from datetime import date, timedelta
 
@@ -13,27 +16,16 @@ def purchase_warnings(
     p: Purchase, c: Candidate, days: Days, trip: Trip, today: date
 ) -> list[Warning]:
     plan = c.plan
+
+    def note(code: str, details: dict[str, str] | None = None) -> Warning:
+        return Warning(code=code, plan=plan.slug, plan_name=plan.name, details=details or {})
+
     out = []
     when = p.activate_on.isoformat()
     if not p.owned and plan.activation == Activation.INSTALL:
-        out.append(
-            Warning(
-                "clock-on-install",
-                f"{plan.name}: the validity clock starts when the eSIM is installed; "
-                f"install it on {when}, not before the trip.",
-                plan.slug,
-                {"install_on": when},
-            )
-        )
+        out.append(note("clock-on-install", {"install_on": when}))
     if not p.owned and plan.activation == Activation.PURCHASE:
-        out.append(
-            Warning(
-                "clock-on-purchase",
-                f"{plan.name}: the validity clock starts when it is bought; buy it on {when}.",
-                plan.slug,
-                {"buy_on": when},
-            )
-        )
+        out.append(note("clock-on-purchase", {"buy_on": when}))
     slow = sorted(
         {
             days.countries[i]
@@ -42,53 +34,20 @@ def purchase_warnings(
             for i in e.days
         }
     )
-    for country in slow:
-        out.append(
-            Warning(
-                "3g-only",
-                f"{plan.name} reaches {country} on 3G only.",
-                plan.slug,
-                {"country": country},
-            )
-        )
+    out.extend(note("3g-only", {"country": country}) for country in slow)
     if plan.daily_gb is not None:
         peak = max((days.need[i] for e in c.entries for i in e.days), default=0)
         if peak * len(c.devices) > plan.daily_gb:
-            speed = f" to {plan.throttle_kbps} kbps" if plan.throttle_kbps else ""
-            out.append(
-                Warning(
-                    "daily-cap",
-                    f"{plan.name} slows down{speed} after {plan.daily_gb} GB a day.",
-                    plan.slug,
-                    {
-                        "daily_gb": str(plan.daily_gb),
-                        "throttle_kbps": ""
-                        if plan.throttle_kbps is None
-                        else str(plan.throttle_kbps),
-                    },
-                )
-            )
+            kbps = "" if plan.throttle_kbps is None else str(plan.throttle_kbps)
+            out.append(note("daily-cap", {"daily_gb": str(plan.daily_gb), "throttle_kbps": kbps}))
     if plan.ekyc and not p.owned:
-        out.append(
-            Warning(
-                "ekyc",
-                f"{plan.name} needs an identity check (eKYC) before it works; "
-                "do it before leaving.",
-                plan.slug,
-            )
-        )
+        out.append(note("ekyc"))
     for cap in p.caps:
         if cap.fair_use is not None and cap.binds:
             f = cap.fair_use
             out.append(
-                Warning(
+                note(
                     "fair-use",
-                    f"{plan.name}: EU fair use caps roaming at {cap.cap_gb} GB "
-                    f"(2 × {f.listed_price.amount} {f.listed_price.currency} "
-                    f"/ (1 + {f.vat_percent} % VAT) / {f.wholesale_eur_per_gb} EUR per GB "
-                    f"wholesale since {f.wholesale_in_force_from.isoformat()}); "
-                    f"beyond it roaming data is surcharged.",
-                    plan.slug,
                     {
                         "listed_price": str(f.listed_price.amount),
                         "currency": f.listed_price.currency,
@@ -104,22 +63,8 @@ def purchase_warnings(
     if plan.subscription and not p.owned:
         until = p.active_until.isoformat()
         out.append(
-            Warning(
-                "subscription",
-                f"{plan.name} renews by itself every {plan.validity_days} days until cancelled: "
-                f"cancel it after the trip, before {until}.",
-                plan.slug,
-                {"cancel_by": until, "validity_days": str(plan.validity_days)},
-            )
+            note("subscription", {"cancel_by": until, "validity_days": str(plan.validity_days)})
         )
     if not p.owned and plan.verified_on is not None and today - plan.verified_on >= STALE_AFTER:
-        out.append(
-            Warning(
-                "not-verified",
-                f"{plan.name}: the offer was last checked on {plan.verified_on.isoformat()}; "
-                f"confirm price and terms before buying.",
-                plan.slug,
-                {"verified_on": plan.verified_on.isoformat()},
-            )
-        )
+        out.append(note("not-verified", {"verified_on": plan.verified_on.isoformat()}))
     return out

@@ -807,7 +807,15 @@ def _solve(
         values = list(h.getSolution().col_value)
         least = h.getInfo().objective_function_value
         unmet_total = least
-        _restage(h, values, lambda: add_bound(stage1, least + 1e-6), cost)
+        if least <= 1e-9:
+            # nothing unmet: fix those columns at 0. The row "unmet <= 1e-6" makes
+            # HiGHS 1.16 warn of "excessively small bounds on constraints" and then
+            # call a feasible model infeasible (found by test_bruteforce).
+            idx = np.array(lay.unmet, dtype=np.int32)
+            zero = np.zeros(len(idx))
+            _restage(h, values, lambda: h.changeColsBounds(len(idx), idx, zero, zero), cost)
+        else:
+            _restage(h, values, lambda: add_bound(stage1, least + 1e-6), cost)
     elif cutoff is not None:
         h.setOptionValue("objective_bound", cutoff)
 

@@ -2,9 +2,14 @@
 
 Amounts stay exact in the dataclasses; `to_document` rounds money to cents for
 display only. Names here are what the web pages build on: keep them stable.
+
+The engine says why with codes and data, never with prose: a short day has a
+`reason`, a notice a `code`, each with the `details` its text needs. The words
+live in one map outside the engine (planner/explanations.py, translated);
+`to_document` takes the text function, since the document carries the texts.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -101,10 +106,9 @@ class Short:
     country: str
     device: int | None  # None for a day on which only voice is missing
     missing_gb: Decimal
-    why: str
-    voice: bool = False  # the day has no voice plan; the voice condition was dropped
     # no-plan, filtered, limits, time-limit, no-voice-plan or voice-limits
-    reason: str = ""
+    reason: str
+    voice: bool = False  # the day has no voice plan; the voice condition was dropped
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,6 @@ class ShortDay:
     devices: tuple[int, ...]  # 1-based devices left short of data
     voice: bool  # no phone number that day
     reason: str  # docs/planning-model.md, "Why a day is short"
-    why: str
     details: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -136,9 +139,9 @@ class OwnedGap:
 @dataclass(frozen=True)
 class Warning:
     code: str
-    message: str
     plan: str | None = None
-    details: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, str] = field(default_factory=dict)  # in the document, beside the code
+    plan_name: str | None = None  # for the text only: the document names the plan by `plan`
     purchases: tuple[int, ...] = ()  # the purchases it is about (once, however many devices)
 
 
@@ -288,7 +291,31 @@ def _purchase(p: Purchase) -> dict:
     }
 
 
-def to_document(result: Result) -> dict:
+# What a text is about: the keys of the text map beside the code, since one code
+# (say "limits") reads differently for a device-day, a short day and a notice.
+SHORT = "short"
+SHORT_DAY = "short-day"
+NOTICE = "notice"
+
+# (kind, code, data) -> text; planner.explanations.explain is the one in use
+Explain = Callable[[str, str, Mapping[str, str]], str]
+
+
+def explain_inputs(item: "Short | ShortDay | Warning") -> tuple[str, str, dict[str, str]]:
+    """(kind, code, data) of an item's text: its details plus the fields the text names."""
+    if isinstance(item, Short):
+        return SHORT, item.reason, {"country": item.country}
+    if isinstance(item, ShortDay):
+        return SHORT_DAY, item.reason, {"country": item.country, **item.details}
+    return NOTICE, item.code, {"plan_name": item.plan_name or "", **item.details}
+
+
+def to_document(result: Result, explain: Explain) -> dict:
+    """The result document; `explain` writes each `why` and `message` from its code."""
+
+    def text(item) -> str:
+        return explain(*explain_inputs(item))
+
     return {
         "total": _money(result.total),
         "total_base": _money(result.total_base),
@@ -319,7 +346,7 @@ def to_document(result: Result) -> dict:
                 "country": s.country,
                 "device": s.device,
                 "missing_gb": gb_text(s.missing_gb),
-                "why": s.why,
+                "why": text(s),
                 "reason": s.reason,
                 "voice": s.voice,
             }
@@ -333,7 +360,7 @@ def to_document(result: Result) -> dict:
                 "devices": list(s.devices),
                 "voice": s.voice,
                 "reason": s.reason,
-                "why": s.why,
+                "why": text(s),
                 "details": dict(s.details),
             }
             for s in result.short_days
@@ -358,7 +385,7 @@ def to_document(result: Result) -> dict:
         "warnings": [
             {
                 "code": w.code,
-                "message": w.message,
+                "message": text(w),
                 "plan": w.plan,
                 "purchases": list(w.purchases),
                 **dict(w.details),

@@ -148,18 +148,13 @@ def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int)
     return flows, unmet
 
 
-def _why(country: str, covered_by_model: bool, catalog: Catalog) -> tuple[str, str]:
-    """(reason code, explanation) of a short day; pages translate by the code."""
+def _why(country: str, covered_by_model: bool, catalog: Catalog) -> str:
+    """The reason code of a device-day left short; planner/explanations.py says it in words."""
     if not any(country in cov.countries for p in catalog.plans for cov in p.coverage):
-        return "no-plan", f"no plan in the catalog covers {country}"
+        return "no-plan"
     if not covered_by_model:
-        return "filtered", (
-            f"the filters (eSIM only / minimum network / availability dates) "
-            f"leave no plan for {country}"
-        )
-    return "limits", (
-        f"every plan that could serve {country} is used up by max_purchases or new-customer limits"
-    )
+        return "filtered"
+    return "limits"
 
 
 def _served_pairs(cands: list[Candidate], devices: int) -> set[tuple[int, int]]:
@@ -482,26 +477,26 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
                 continue
             missing = unmet.get((k, i), Decimal(0))
             if missing > 0:
-                reason, why = (
+                reason = (
                     _why(days.countries[i], (k, i) in served, catalog)
                     if sol.found
-                    else ("time-limit", "no combination was found within the time limit")
+                    else "time-limit"
                 )
                 shorts.append(
-                    Short(days.dates[i], days.countries[i], k + 1, missing, why, reason=reason)
+                    Short(
+                        date=days.dates[i],
+                        country=days.countries[i],
+                        device=k + 1,
+                        missing_gb=missing,
+                        reason=reason,
+                    )
                 )
     if trip.needs_voice:
         shorts.extend(_voice_shorts(cands, days, sol, catalog))
     shorts.sort(key=lambda s: (s.date, s.device or 0, s.voice))
 
     if not sol.found:
-        warnings.append(
-            Warning(
-                "time-limit",
-                "The search ran out of time before finding any combination; "
-                "the days below are not covered for that reason only.",
-            )
-        )
+        warnings.append(Warning(code="time-limit"))
     short_gb = sum((s.missing_gb for s in shorts), Decimal(0))
     objective = cost + penalty
     return Result(
@@ -527,7 +522,7 @@ def _once(warnings: list[Warning]) -> list[Warning]:
     """The same warning about identical purchases (one per device) is given once."""
     merged: dict[tuple, Warning] = {}
     for w in warnings:
-        k = (w.code, w.plan, w.message, tuple(sorted(w.details.items())))
+        k = (w.code, w.plan, w.plan_name, tuple(sorted(w.details.items())))
         if k in merged:
             merged[k] = replace(merged[k], purchases=merged[k].purchases + w.purchases)
         else:
@@ -599,16 +594,20 @@ def _voice_shorts(cands, days: Days, sol, catalog) -> list[Short]:
         country = days.countries[i]
         if i not in covered:
             reason = "no-voice-plan"
-            why = f"no allowed voice plan covers {country}: voice is dropped for this day"
         elif i in sol.voice_missing:
             reason = "voice-limits"
-            why = (
-                f"every voice plan that could cover {country} is used up by max_purchases "
-                f"or new-customer limits: voice is dropped for this day"
-            )
         else:
             continue
-        out.append(Short(days.dates[i], country, None, Decimal(0), why, voice=True, reason=reason))
+        out.append(
+            Short(
+                date=days.dates[i],
+                country=country,
+                device=None,
+                missing_gb=Decimal(0),
+                reason=reason,
+                voice=True,
+            )
+        )
     return out
 
 
@@ -781,22 +780,11 @@ def _ranks_before(f: _Found, than: _Found) -> bool:
     )
 
 
-# §9: why a day is short, as a code the pages translate. Checked per plan that
+# §9: why a day is short, as a code (planner/explanations.py has the words).
+# Checked per plan that
 # names the country; the plan closest to serving it (fewest conditions failed)
 # names the condition, the first of this order among its failures.
 _CONDITIONS = ("residents-only", "esim-only", "network", "no-voice", "dates", "new-customer-used")
-_WHY = {
-    "no-plan": "no plan in the catalog covers {country}",
-    "residents-only": "only plans sold to residents cover {country}",
-    "esim-only": "only plans without eSIM cover {country}",
-    "network": "only plans on a network slower than {min_network} cover {country}",
-    "no-voice": "only plans without a phone number cover {country}",
-    "dates": "no plan for {country} is on sale on those dates",
-    "new-customer-used": "only new-customer offers, already used, cover {country}",
-    "max-esims": "with at most {max_esims} eSIMs, {country} cannot be covered as well",
-    "limits": "every plan that could serve {country} is used up by its purchase limits",
-    "time-limit": "no combination was found within the time limit",
-}
 
 
 @dataclass(frozen=True)
@@ -930,7 +918,6 @@ def _short_days(trip, catalog, days, shorts, esims: int, found: bool) -> tuple[S
         country = items[0].country
         # a day short of data is explained by the data; voice alone by the voice plans
         code, details = _short_reason(trip, catalog, i, country, not data, esims, found, cond)
-        text = {"country": country, "min_network": str(trip.min_network), **details}
         out.append(
             ShortDay(
                 date=day,
@@ -939,7 +926,6 @@ def _short_days(trip, catalog, days, shorts, esims: int, found: bool) -> tuple[S
                 devices=tuple(s.device for s in data if s.device is not None),
                 voice=any(s.voice for s in items),
                 reason=code,
-                why=_WHY[code].format(**text),
                 details=details,
             )
         )

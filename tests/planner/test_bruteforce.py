@@ -116,7 +116,7 @@ def test_engine_matches_exhaustive_search(case):
     best = brute_force(trip, catalog)
     event(f"purchases={len(result.bought)}")
     event(f"short={'yes' if result.short_gb else 'no'}")
-    voice_by_limits = sum(1 for s in result.short if s.voice and "used up" in s.why)
+    voice_by_limits = sum(1 for s in result.short if s.reason == "voice-limits")
     assert float(result.short_gb) + voice_by_limits == _approx(best.unmet)
     assert float(result.objective_base) == _approx(best.objective)
     if best.complete:
@@ -164,7 +164,7 @@ def test_candidate_pruning_matches_exhaustive_search(case):
     assert result.optimal
     assume(len(result.bought) <= MAX_BUY)
     best = brute_force(trip, catalog)
-    voice_by_limits = sum(1 for s in result.short if s.voice and "used up" in s.why)
+    voice_by_limits = sum(1 for s in result.short if s.reason == "voice-limits")
     assert float(result.short_gb) + voice_by_limits == _approx(best.unmet)
     assert float(result.objective_base) == _approx(best.objective)
     if best.complete:
@@ -218,7 +218,7 @@ def test_model_v2_matches_exhaustive_search(case):
     assert result.optimal
     assume(len(result.bought) <= MAX_BUY)
     best = brute_force(trip, catalog)
-    voice_by_limits = sum(1 for s in result.short if s.voice and "used up" in s.why)
+    voice_by_limits = sum(1 for s in result.short if s.reason == "voice-limits")
     assert float(result.short_gb) + voice_by_limits == _approx(best.unmet)
     assert float(result.objective_base) == _approx(best.objective)
     if best.complete:

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
+from planner.explanations import result_document
 from tests.planner.helpers import make_catalog, make_plan, make_trip
 
 
@@ -11,7 +11,7 @@ def test_it_has_the_keys_of_formats_md():
     plan = make_plan("eu", price="29.99", data="20", countries=("FR", "XK"))
     result = plan_trip(make_trip(("FR", 2, "1.5"), ("GL", 1, "1")), make_catalog(plan))
 
-    doc = to_document(result)
+    doc = result_document(result)
 
     assert {
         "total",

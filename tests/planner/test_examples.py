@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
+from planner.explanations import result_document
 from tests.planner.helpers import load_catalog
 
 EXAMPLES = sorted(
@@ -40,7 +40,7 @@ def test_it_matches_expected(folder):
     assert abs(result.short_gb - Decimal(expected["short_gb"])) <= Decimal("0.0001")
     assert abs(result.objective_base - Decimal(expected["objective_base"])) <= cent
     assert abs(result.total_base.amount - Decimal(expected["cost_base"])) <= cent
-    doc = to_document(result)
+    doc = result_document(result)
     assert json.loads(json.dumps(doc)) == doc
 
 

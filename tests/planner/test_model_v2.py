@@ -5,8 +5,8 @@ import itertools
 from decimal import Decimal
 
 from planner.engine.model import Catalog, Network, Operator, OperatorKind, Promotion
-from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
+from planner.explanations import result_document
 from tests.planner.helpers import RATES, make_plan, make_trip
 
 D = Decimal
@@ -49,7 +49,7 @@ def test_a_resident_gets_the_contract_flagged_with_its_terms():
     resident = solve(make_trip(("FR", 10, "0.8"), resident_in=("FR",)), CONTRACT, TRAVEL)
     (p,) = resident.purchases
     assert (p.plan, p.residents_only, p.subscription) == ("contract", True, True)
-    doc = to_document(resident)
+    doc = result_document(resident)
     assert doc["purchases"][0]["residents_only"] is True
     assert doc["purchases"][0]["subscription"] is True
     (w,) = [w for w in resident.warnings if w.code == "subscription"]
@@ -129,7 +129,7 @@ def test_max_esims_caps_the_purchases():
 
 def test_alternatives_strictly_improve_and_end_with_the_recommendation():
     result = solve(make_trip(("ES", 10, "1")), PASS, LOCAL)
-    doc = to_document(result)["alternatives"]
+    doc = result_document(result)["alternatives"]
     assert [(a["esims"], a["total"]["amount"], a["max_esims"]) for a in doc] == [
         (1, "12.00", 1),
         (10, "10.00", None),
@@ -216,7 +216,7 @@ def test_an_owned_plan_says_which_days_it_leaves_and_why():
     ]
     eu_index = next(n for n, p in enumerate(result.purchases) if p.plan == "eu")
     assert all(g.covered_by == (eu_index,) for g in result.owned_gaps)
-    doc = [g for g in to_document(result)["owned_gaps"] if g["country"] == "CH"]
+    doc = [g for g in result_document(result)["owned_gaps"] if g["country"] == "CH"]
     assert doc[0] == {
         "plan": "home",
         "country": "CH",

@@ -7,8 +7,8 @@ import pytest
 
 from planner.engine.fairuse import fair_use, wholesale_on
 from planner.engine.model import Coverage, Network, Promotion
-from planner.engine.result import to_document
 from planner.engine.solve import plan_trip
+from planner.explanations import result_document
 from tests.planner.helpers import RATES, make_catalog, make_plan, make_trip
 
 D = Decimal
@@ -193,7 +193,7 @@ def test_min_network_leaves_slow_plans_out():
     assert result.cost_base == D(9)
     only_slow = solve(make_trip(("FR", 1, "1"), min_network=Network.G4), slow)
     assert only_slow.short_gb == 1
-    assert "filters" in only_slow.short[0].why
+    assert only_slow.short[0].reason == "filtered"
 
 
 def test_esim_only():
@@ -217,9 +217,11 @@ def test_max_purchases_and_the_reason_for_short_days():
     once = make_plan("once", price="0", validity=1, data="1", max_purchases=1)
     result = solve(make_trip(("FR", 2, "1")), once)
     assert result.short_gb == 1
-    assert "max_purchases" in result.short[0].why
+    assert result.short[0].reason == "limits"
+    assert "max_purchases" in result_document(result)["short"][0]["why"]
     nothing = solve(make_trip(("XK", 1, "1")), once)
-    assert nothing.short[0].why == "no plan in the catalog covers XK"
+    assert nothing.short[0].reason == "no-plan"
+    assert result_document(nothing)["short"][0]["why"] == "no plan in the catalog covers XK"
 
 
 # --- objective
@@ -255,9 +257,9 @@ def test_same_trip_same_answer():
         for n in range(6)
     ]
     trip = make_trip(("FR", 6, "1"))
-    first = to_document(solve(trip, *plans))
+    first = result_document(solve(trip, *plans))
     for _ in range(3):
-        assert to_document(solve(trip, *plans)) == first
+        assert result_document(solve(trip, *plans)) == first
 
 
 def test_coverage_entries_price_each_country():
@@ -281,5 +283,5 @@ def test_a_tiny_time_limit_never_crashes_nor_misleads():
     ]
     result = plan_trip(make_trip(("FR", 9, "1")), make_catalog(*plans), time_limit=1e-6)
     if not result.optimal and result.short:
-        assert all("time limit" in s.why for s in result.short)
+        assert all(s.reason == "time-limit" for s in result.short)
         assert any(w.code == "time-limit" for w in result.warnings)

@@ -2,12 +2,14 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json, size_text
 from planner.engine.budget import TripTooLarge
 from planner.engine.money import gb_text, money_text
-from planner.engine.result import Result, to_document
+from planner.engine.result import Result, explain_inputs
 from planner.engine.trip import TripError
+from planner.explanations import explain, result_document
 from planner.loader import load_catalog
 from planner.recommend import solve_trip, trip_error_text
 
@@ -34,9 +36,10 @@ class Command(BaseCommand):
         except TripTooLarge as err:
             raise CommandError(str(err)) from err
         if json:
-            self.stdout.write(_dumps(to_document(result)))
+            self.stdout.write(_dumps(result_document(result)))
         else:
-            self.stdout.write(table(result))
+            with translation.override("en"):  # the command speaks English, as its JSON
+                self.stdout.write(table(result))
 
 
 def _read(path: Path):
@@ -69,7 +72,7 @@ def table(result: Result) -> str:
         lines.append("Nothing to buy.")
     for s in result.short:
         what = "voice" if s.voice else f"{gb_text(s.missing_gb)} GB short on device {s.device}"
-        lines.append(f"! {s.date} {s.country}: {what}: {s.why}")
+        lines.append(f"! {s.date} {s.country}: {what}: {explain(*explain_inputs(s))}")
     lines.append(
         f"Total: {money_text(result.total.amount)} {result.total.currency}"
         f" ({money_text(result.total_base.amount)} {result.total_base.currency})"
@@ -94,5 +97,5 @@ def table(result: Result) -> str:
             )
         )
     for w in result.warnings:
-        lines.append(f"  note: {w.message}")
+        lines.append(f"  note: {explain(*explain_inputs(w))}")
     return "\n".join(lines)
