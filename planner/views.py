@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
+from catalog.currency import chosen_currency
+from catalog.store import catalog_state
+from catalog.store import offered_catalog as load_catalog
 from planner.calendar import FILENAME, trip_calendar
-from planner.context_processors import chosen_currency
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
 from planner.engine.model import Catalog
 from planner.engine.trip import TripError
@@ -29,7 +31,6 @@ from planner.forms import (
     legs_from_data,
     trip_initial,
 )
-from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
 from planner.presenters import choices, compare, present
 from planner.solving import (

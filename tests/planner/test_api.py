@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from planner.loader import forget_catalog
+from catalog.store import forget_catalog
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from catalog.models import CatalogVersion
+from catalog.store import offered_catalog as load_catalog
 from planner import solving
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
 from planner.explanations import result_document
-from planner.loader import load_catalog
 from planner.models import SavedTrip
 from tests.planner.test_views import trip_data
 
