@@ -262,7 +262,7 @@ def test_it_says_where_the_home_plan_does_not_reach(saved_page):
         re.search(r'class="notice notice-info owned-gaps">(.*?)</div>', saved_page, re.S).group(1)
     )
     assert gaps == (
-        "Where your home plan does not reach Your home plan, RED by SFR 100 Go (home plan), "
+        "Where your home plan does not reach Your home plan, RED by SFR 100 Go, "
         "does not cover Switzerland (Jan 1 – 2, 2027): Ubigi and Roamless cover those days."
     )
 
