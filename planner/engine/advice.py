@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from planner.engine.candidates import Candidate, Days
+from planner.engine.candidates import Candidate
+from planner.engine.instance import Days
 from planner.engine.model import Activation, Network, Trip
 from planner.engine.result import Purchase, Warning
 
