@@ -222,7 +222,7 @@ def _supply_columns(m: _Model, n: int, c: Candidate, x: int) -> None:
         if not incl_ok and not over_ok:
             continue
         e_incl, e_over = _entry_columns(m, n, c, x, e, (incl_ok, over_ok), per_day)
-        e_need = sum(m.need[i] * width for i in e.days)
+        e_need = _running_sum(m.need[i] * width for i in e.days)
         total_need += e_need
         all_incl.extend(e_incl)
         if e_incl and e.cap is not None and float(e.cap) < e_need:
@@ -237,6 +237,15 @@ def _supply_columns(m: _Model, n: int, c: Candidate, x: int) -> None:
         for i, cols in per_day.items():
             if daily < m.need[i] * width:
                 m.b.row(-math.inf, 0.0, [(j, 1.0) for j in cols] + [(x, -daily)])
+
+
+def _running_sum(values) -> float:
+    """Left to right in plain floats (`sum` compensates since Python 3.12, and
+    the rows must not change by a last bit)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 def _entry_columns(
