@@ -70,7 +70,7 @@ class Layout:
     cap_row: int | None = None  # the row Σ bought x <= max_esims
 
 
-@dataclass
+@dataclass(slots=True)
 class _Model:
     """The model while it is built: the builder and what later families read."""
 
@@ -258,24 +258,31 @@ def _entry_columns(
     per_day: dict[int, list[int]],
 ) -> tuple[list[int], list[int]]:
     """The included and overage columns of one coverage entry of candidate n."""
+    incl_ok, over_ok = ok
+    b, need, supply, pool, demand = m.b, m.need, m.supply, m.pool, m.demand
     pooled = len(c.devices) == m.devices > 1
     targets = [-1] if pooled else list(c.devices)
     free = not c.owned and not c.limit_group and m.cap is None
+    bounds = [float(v) for v in (c.allowance, e.cap, c.daily) if v is not None]
+    daily = None if c.daily is None else float(c.daily)
+    over_cost = float(e.overage_base) if over_ok else 0.0
     e_incl: list[int] = []
     e_over: list[int] = []
     for i in e.days:
-        top = m.need[i] * (m.devices if pooled else 1)
+        top = need[i] * (m.devices if pooled else 1)
+        incl_link = min([top] + bounds) if incl_ok else None
+        over_link = (top if daily is None else min(top, daily)) if over_ok else None
         for k in targets:
-            ci, co = _day_columns(m, c, x, e, ok, top)
-            m.supply[(n, k, i)] = (ci, co)
+            ci, co = _day_columns(b, x, top, (incl_link, over_link), over_cost)
+            supply[(n, k, i)] = (ci, co)
             for col in (ci, co):
                 if col is None:
                     continue
                 per_day[i].append(col)
                 if k == -1:
-                    m.pool[i].append((col, 1.0))
+                    pool[i].append((col, 1.0))
                 else:
-                    m.demand[(k, i)].append((col, 1.0))
+                    demand[(k, i)].append((col, 1.0))
             if ci is not None:
                 e_incl.append(ci)
             if co is not None:
@@ -287,20 +294,19 @@ def _entry_columns(
 
 
 def _day_columns(
-    m: _Model, c: Candidate, x: int, e: Entry, ok: tuple[bool, bool], top: float
+    b: Builder, x: int, top: float, links: tuple[float | None, float | None], over_cost: float
 ) -> tuple[int | None, int | None]:
     """One day's included and overage columns for one device (or the pool), each
-    linked to x: weak big-M rows alone let a sliver of a purchase serve a day;
+    linked to x (`links`: the most one purchase gives that day, None = no such
+    column): weak big-M rows alone let a sliver of a purchase serve a day;
     these make the LP bound tight."""
-    incl_ok, over_ok = ok
-    ci = m.b.col(0.0, 0.0, top) if incl_ok else None
-    co = m.b.col(float(e.overage_base), 0.0, top) if over_ok else None
+    incl_link, over_link = links
+    ci = b.col(0.0, 0.0, top) if incl_link is not None else None
+    co = b.col(over_cost, 0.0, top) if over_link is not None else None
     if ci is not None:
-        link = min([top] + [float(v) for v in (c.allowance, e.cap, c.daily) if v is not None])
-        m.b.row(-math.inf, 0.0, [(ci, 1.0), (x, -link)])
+        b.row(-math.inf, 0.0, [(ci, 1.0), (x, -incl_link)])
     if co is not None:
-        link = top if c.daily is None else min(top, float(c.daily))
-        m.b.row(-math.inf, 0.0, [(co, 1.0), (x, -link)])
+        b.row(-math.inf, 0.0, [(co, 1.0), (x, -over_link)])
     return ci, co
 
 

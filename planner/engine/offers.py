@@ -125,18 +125,13 @@ class _Served:
     max_need: Decimal
 
 
-def _served(mask: int, voice: bool, countries: list[str], ix: TripIndex, memo: dict) -> _Served:
-    key = (mask, voice)
-    hit = memo.get(key)
-    if hit is None:
-        by_country = ix.all_days if voice else ix.need_days
-        hit = _Served(
-            useful=tuple(sorted(i for c in countries for i in by_country[c])),
-            need_sum=sum((ix.need_sum[c] for c in countries), Decimal(0)),
-            max_need=max(ix.max_need[c] for c in countries),
-        )
-        memo[key] = hit
-    return hit
+def _served(mask: int, voice: bool, countries: list[str], ix: TripIndex) -> _Served:
+    by_country = ix.all_days if voice else ix.need_days
+    return _Served(
+        useful=tuple(sorted(i for c in countries for i in by_country[c])),
+        need_sum=sum((ix.need_sum[c] for c in countries), Decimal(0)),
+        max_need=max(ix.max_need[c] for c in countries),
+    )
 
 
 def _distinct(choices_by_day: list[list[Promotion | None]]) -> list[Promotion | None]:
@@ -151,13 +146,19 @@ def _distinct(choices_by_day: list[list[Promotion | None]]) -> list[Promotion | 
 
 
 def _caps(
-    plan: Plan, counting: dict[str, int], days: Days, catalog: Catalog
+    plan: Plan,
+    counts_in: dict[str, int],
+    by_country: dict[str, tuple[int, ...]],
+    days: Days,
+    catalog: Catalog,
 ) -> tuple[Decimal, bool]:
-    """The least cap over the served countries' entries (INF when none), and
-    whether any of them sells overage."""
+    """The least cap over the entries of the countries served (INF when none),
+    and whether any of them sells overage."""
     caps = INF
     has_overage = False
-    for n in counting.values():
+    for c, n in counts_in.items():
+        if not by_country[c]:
+            continue
         cov = plan.coverage[n]
         if cov.overage_per_gb is not None:
             has_overage = True
@@ -202,23 +203,33 @@ def offers_of(
         return []
     voice = filters.needs_voice and plan.voice
     by_country = ix.all_days if voice else ix.need_days
-    counting = {c: n for c, n in counts_in.items() if by_country[c]}
-    if not counting:
-        return []
     mask = 0
-    for c in counting:
-        mask |= ix.bit[c]
-    served = _served(mask, voice, list(counting), ix, {} if memo is None else memo)
+    for c in counts_in:
+        if by_country[c]:
+            mask |= ix.bit[c]
+    if not mask:
+        return []
+    # what depends only on the served countries is shared by the plans serving them
+    served = None if memo is None else memo.get((mask, voice))
+    if served is None:
+        served = _served(mask, voice, [c for c in counts_in if by_country[c]], ix)
+        if memo is not None:
+            memo[(mask, voice)] = served
     choices_by_day = _day_choices(plan, days, filters)
-    promos = _distinct(choices_by_day)
+    # the common case: the same choices every day (one list object), one choice
+    uniform = choices_by_day[0] is choices_by_day[-1] and len(choices_by_day[0]) == 1
+    promos = choices_by_day[0] if uniform else _distinct(choices_by_day)
     if not promos:
         return []
     devcap = device_cap(plan, filters)
-    caps, has_overage = _caps(plan, counting, days, catalog)
+    caps, has_overage = _caps(plan, counts_in, by_country, days, catalog)
     out = []
     for promo in promos:
         price = catalog.rates.to_base(promo_price(plan, promo), plan.currency)
-        prices, unavailable, total = _prices(price, promo, choices_by_day)
+        if uniform:
+            prices, unavailable, total = (price,) * len(days), 0, price * len(days)
+        else:
+            prices, unavailable, total = _prices(price, promo, choices_by_day)
         nc = plan.new_customer_only or (promo is not None and promo.new_customer_only)
         bonus = promo.bonus_gb if promo is not None else Decimal(0)
         out.append(

@@ -15,7 +15,7 @@ from planner.engine.candidates import Candidate
 from planner.engine.instance import INF, Days
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Footprint:
     """What one purchase of a candidate covers and can give, as bit masks and bounds."""
 
@@ -91,14 +91,6 @@ def _covers(q: Candidate, fq: _Footprint, fp: _Footprint) -> bool:
     return True
 
 
-def _days_of(data: int):
-    """The trip days whose bits are set, lowest first."""
-    while data:
-        low = data & -data
-        yield low.bit_length() - 1
-        data ^= low
-
-
 class _Replacers:
     """The kept bought candidates, by each trip day they supply data on: a
     replacer must cover all of p's data days, so the shortest of those lists
@@ -112,21 +104,27 @@ class _Replacers:
 
     def add(self, n: int) -> None:
         self.all.append(n)
-        for i in _days_of(self.prints[n].data):
-            self.by_day.setdefault(i, []).append(n)
+        by_day = self.by_day
+        data = self.prints[n].data
+        while data:
+            low = data & -data
+            by_day.setdefault(low.bit_length() - 1, []).append(n)
+            data ^= low
 
     def replace(self, n: int) -> bool:
         """Does a kept candidate replace candidate n one for one?"""
-        p, fp = self.cands[n], self.prints[n]
+        cands, prints, by_day = self.cands, self.prints, self.by_day
+        p, fp = cands[n], prints[n]
         pool = self.all
-        for i in _days_of(fp.data):
-            if not pool:
-                break
-            pool = min(pool, self.by_day.get(i, ()), key=len)
+        data = fp.data
+        while data and pool:
+            low = data & -data
+            pool = min(pool, by_day.get(low.bit_length() - 1, ()), key=len)
+            data ^= low
         return any(
-            not (fp.data & ~self.prints[m].data)
-            and _free(self.cands[m], p)
-            and _covers(self.cands[m], self.prints[m], fp)
+            not (fp.data & ~prints[m].data)
+            and _free(cands[m], p)
+            and _covers(cands[m], prints[m], fp)
             for m in pool
         )
 

@@ -9,27 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.engine.instance import Filters, trip_days, trip_index
-from planner.engine.model import Coverage, Network, Plan, Promotion
+from planner.engine.model import Plan, Promotion
 from planner.engine.offers import Offer, _dominates, offers_of, prune_plans
-from tests.engine.helpers import make_catalog, make_plan, make_trip
+from tests.engine.helpers import make_catalog, make_filters, make_plan, make_trip, small_plans
 
 TRIP = make_trip(("FR", 3, "1"), ("IT", 2, "1"))
 
 
-def filters(*, devices: int = 1, needs_voice: bool = False, owned=frozenset()) -> Filters:
-    return Filters(
-        devices=devices,
-        sharing=False,
-        min_rank=0,
-        needs_voice=needs_voice,
-        esim_only=True,
-        penalty_base=Decimal(0),
-        owned_operators=frozenset(owned),
-    )
-
-
 def offers(*plans: Plan, trip=TRIP, f: Filters | None = None) -> list[Offer]:
-    f = f or filters(needs_voice=trip.needs_voice)
+    f = f or make_filters(trip)
     days = trip_days(trip)
     ix = trip_index(days)
     catalog = make_catalog(*plans)
@@ -99,7 +87,7 @@ def test_a_plan_with_a_purchase_limit_never_dominates():
 def test_voice_is_only_dominated_by_voice_when_the_trip_needs_it():
     talk = make_plan("talk", price="9", data="4", countries=("FR", "IT"), voice=True)
     trip = make_trip(("FR", 3, "1"), ("IT", 2, "1"), needs_voice=True)
-    f = filters(needs_voice=True)
+    f = make_filters(trip)
     assert not _dominates(one(BIG, trip=trip, f=f), one(talk, trip=trip, f=f), needs_voice=True)
     assert _dominates(one(BIG), one(talk), needs_voice=False)
 
@@ -162,45 +150,11 @@ def test_a_restricted_promotion_keeps_the_list_price_beside_it():
     assert len(prune_plans(both, needs_voice=False)) == 2
 
 
-COUNTRIES = ("FR", "IT", "ES")
-
-
-@st.composite
-def plans(draw):
-    out = []
-    for n in range(draw(st.integers(2, 7))):
-        countries = draw(st.sets(st.sampled_from(COUNTRIES), min_size=1))
-        out.append(
-            Plan(
-                slug=f"p{n}",
-                name=f"P{n}",
-                operator=draw(st.sampled_from(["a", "b"])),
-                price=Decimal(draw(st.integers(0, 12))),
-                currency="EUR",
-                validity_days=draw(st.integers(1, 6)),
-                data_gb=draw(st.sampled_from([None, Decimal(1), Decimal(3), Decimal(8)])),
-                coverage=(
-                    Coverage(
-                        frozenset(countries),
-                        Network.G4,
-                        draw(st.sampled_from([None, Decimal(2)])),
-                        draw(st.sampled_from([None, Decimal(3)])),
-                    ),
-                ),
-                daily_gb=draw(st.sampled_from([None, Decimal("0.5"), Decimal(2)])),
-                voice=draw(st.booleans()),
-                max_purchases=draw(st.sampled_from([None, None, 1])),
-                new_customer_only=draw(st.booleans()),
-            )
-        )
-    return out
-
-
 @settings(max_examples=150, deadline=None)
-@given(plans(), st.booleans())
+@given(small_plans(("FR", "IT", "ES"), most=7, max_validity=6, limit=1), st.booleans())
 def test_every_dropped_offer_has_a_kept_dominator(catalog_plans, needs_voice):
     trip = make_trip(("FR", 2, "1"), ("IT", 2, "0.5"), ("ES", 1, "2"), needs_voice=needs_voice)
-    every = offers(*catalog_plans, trip=trip, f=filters(needs_voice=needs_voice))
+    every = offers(*catalog_plans, trip=trip, f=make_filters(trip))
     kept = prune_plans(every, needs_voice)
     assert all(any(k is o for o in every) for k in kept)
     for o in every:

@@ -9,30 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.engine.candidates import Candidate, build_candidates
-from planner.engine.instance import Filters, trip_days
-from planner.engine.model import Coverage, Network, Plan
+from planner.engine.instance import trip_days
+from planner.engine.model import Plan
 from planner.engine.replacement import _covers, _footprint, _free, prune_candidates
-from tests.engine.helpers import make_catalog, make_plan, make_trip
+from tests.engine.helpers import make_catalog, make_filters, make_plan, make_trip, small_plans
 
 TRIP = make_trip(("FR", 3, "1"))
-
-
-def filters(trip, *, owned=frozenset()) -> Filters:
-    return Filters(
-        devices=trip.devices,
-        sharing=trip.sharing,
-        min_rank=0,
-        needs_voice=trip.needs_voice,
-        esim_only=True,
-        penalty_base=Decimal(0),
-        owned_operators=frozenset(owned),
-    )
 
 
 def candidates(*plans: Plan, trip=TRIP) -> list[Candidate]:
     """Every candidate, unpruned by offer dominance and activation days."""
     catalog = make_catalog(*plans)
-    cands, _ = build_candidates(trip, catalog, trip_days(trip), filters(trip), prune=False)
+    cands, _ = build_candidates(trip, catalog, trip_days(trip), make_filters(trip), prune=False)
     return cands
 
 
@@ -106,7 +94,7 @@ def test_owned_renewals_are_never_dropped_and_replace_nothing():
     trip = make_trip(("FR", 3, "1"), owned=("home",))
     catalog = make_catalog(home, cheap)
     days = trip_days(trip)
-    cands, _ = build_candidates(trip, catalog, days, filters(trip), prune=False)
+    cands, _ = build_candidates(trip, catalog, days, make_filters(trip), prune=False)
     owned = [c for c in cands if c.owned]
     assert len(owned) == 1 and not _free(owned[0], cands[0])
     kept = prune_candidates(cands, days)
@@ -120,38 +108,8 @@ def test_past_the_deadline_everything_is_kept():
     assert prune_candidates(cands, trip_days(TRIP), deadline=time.perf_counter() - 1) == cands
 
 
-@st.composite
-def plans(draw):
-    out = []
-    for n in range(draw(st.integers(2, 6))):
-        countries = draw(st.sets(st.sampled_from(("FR", "IT")), min_size=1))
-        out.append(
-            Plan(
-                slug=f"p{n}",
-                name=f"P{n}",
-                operator=draw(st.sampled_from(["a", "b"])),
-                price=Decimal(draw(st.integers(0, 12))),
-                currency="EUR",
-                validity_days=draw(st.integers(1, 4)),
-                data_gb=draw(st.sampled_from([None, Decimal(1), Decimal(3)])),
-                coverage=(
-                    Coverage(
-                        frozenset(countries),
-                        Network.G4,
-                        draw(st.sampled_from([None, Decimal(2)])),
-                        draw(st.sampled_from([None, Decimal(3)])),
-                    ),
-                ),
-                daily_gb=draw(st.sampled_from([None, Decimal("0.5")])),
-                max_purchases=draw(st.sampled_from([None, None, 2])),
-                new_customer_only=draw(st.booleans()),
-            )
-        )
-    return out
-
-
 @settings(max_examples=150, deadline=None)
-@given(plans(), st.integers(1, 2))
+@given(small_plans(("FR", "IT"), most=6, max_validity=4, limit=2), st.integers(1, 2))
 def test_every_dropped_candidate_has_a_kept_replacement(catalog_plans, devices):
     trip = make_trip(("FR", 2, "1"), ("IT", 2, "0.5"), devices=devices)
     days = trip_days(trip)
