@@ -125,7 +125,7 @@ class _Served:
     max_need: Decimal
 
 
-def _served(mask: int, voice: bool, countries: list[str], ix: TripIndex) -> _Served:
+def _served(voice: bool, countries: list[str], ix: TripIndex) -> _Served:
     by_country = ix.all_days if voice else ix.need_days
     return _Served(
         useful=tuple(sorted(i for c in countries for i in by_country[c])),
@@ -212,7 +212,7 @@ def offers_of(
     # what depends only on the served countries is shared by the plans serving them
     served = None if memo is None else memo.get((mask, voice))
     if served is None:
-        served = _served(mask, voice, [c for c in counts_in if by_country[c]], ix)
+        served = _served(voice, [c for c in counts_in if by_country[c]], ix)
         if memo is not None:
             memo[(mask, voice)] = served
     choices_by_day = _day_choices(plan, days, filters)
