@@ -5,7 +5,8 @@ Each is a code and the data its text needs; the words are in planner/explanation
 
 from datetime import date
 
-from planner.engine.candidates import Candidate, Days
+from planner.engine.candidates import Candidate
+from planner.engine.instance import Days
 from planner.engine.model import Activation, Network, Trip
 from planner.engine.result import Purchase, Warning
 from planner.engine.staleness import is_stale

@@ -11,22 +11,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from planner.engine import milp
+from planner.engine import search
 from planner.engine.advice import purchase_warnings
 from planner.engine.budget import Overrun, TripTooLarge
-from planner.engine.candidates import (
-    Candidate,
+from planner.engine.candidates import Candidate, build_candidates
+from planner.engine.instance import (
     Days,
-    Options,
-    build_candidates,
+    Filters,
     eligible,
     penalty_in_base,
     plans_naming,
-    prune_candidates,
     trip_days,
 )
 from planner.engine.model import Catalog, Trip
 from planner.engine.money import GB_STEP, clean_gb, round_money
+from planner.engine.replacement import prune_candidates
 from planner.engine.result import (
     Alternative,
     Baselines,
@@ -43,15 +42,16 @@ from planner.engine.result import (
     Supply,
     Warning,
 )
+from planner.engine.solution import Solution, carry
 
 SNAP = Decimal("0.00001")  # a day short by less than this is float noise, not a shortage
 TOLERANCE = Decimal("0.005")  # §6: "within 0.005 of the least objective"
 NOISE = Decimal("0.000001")
 
 
-def options_for(trip: Trip, catalog: Catalog) -> Options:
+def filters_for(trip: Trip, catalog: Catalog) -> Filters:
     owned_ops = frozenset(p.operator for s in trip.owned if (p := catalog.plan(s)) is not None)
-    return Options(
+    return Filters(
         devices=trip.devices,
         sharing=trip.sharing,
         min_rank=trip.min_network.rank if trip.min_network else 0,
@@ -81,7 +81,7 @@ def _split(amount: Decimal, parts: int) -> list[Decimal]:
     return [each] * (parts - 1) + [amount - each * (parts - 1)]
 
 
-def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int):
+def _flows(sol: Solution, cands: list[Candidate], days: Days, devices: int):
     """Per (device, day) flows from the solver, trimmed to the need and snapped."""
     direct: dict[tuple[int, int], list[list]] = defaultdict(list)
     pooled: dict[int, list[tuple[int, Decimal, Decimal]]] = defaultdict(list)
@@ -191,7 +191,7 @@ class _Found:
     """A solution of the trip's model over some candidate list, priced exactly."""
 
     cands: list[Candidate]
-    sol: milp.Solution
+    sol: Solution
     cost: Decimal
     objective: Decimal
     esims: int
@@ -217,7 +217,7 @@ def plan_trip(
     end = started + time_limit
     hard = end + OVERSHOOT * time_limit + GRACE
     days = trip_days(trip)
-    opts = options_for(trip, catalog)
+    opts = filters_for(trip, catalog)
     every: list[Candidate] = []
     try:
         every, pstats = build_candidates(trip, catalog, days, opts, deadline=hard)
@@ -232,11 +232,10 @@ def plan_trip(
         starts = tuple(
             s
             for f in base.values()
-            if f is not None
-            and (s := milp.carry(f.sol, f.cands, cands, days, trip.devices)) is not None
+            if f is not None and (s := carry(f.sol, f.cands, cands, days, trip.devices)) is not None
         )
         until = started + (MAIN_SHARE if alternatives else 1 - RESULT_RESERVE) * time_limit
-        sol = milp.solve(
+        sol = search.solve(
             cands,
             days,
             trip.devices,
@@ -371,15 +370,13 @@ def _alternatives(trip, catalog, days, cands, main: _Found, base: dict, until: f
         if prev is not None:
             known.append(prev)
         starts = tuple(
-            s
-            for f in known
-            if (s := milp.carry(f.sol, f.cands, cands, days, trip.devices)) is not None
+            s for f in known if (s := carry(f.sol, f.cands, cands, days, trip.devices)) is not None
         )
         cutoff = None
         if prev is not None and prev.unmet <= SNAP:
             cutoff = float(prev.objective - TOLERANCE)
         try:
-            sol = milp.solve(
+            sol = search.solve(
                 cands,
                 days,
                 trip.devices,
@@ -718,7 +715,7 @@ def _sub_solve(trip, catalog, days, cands, until) -> _Found | None:
     left = until - time.perf_counter()
     if left <= 0:
         return None
-    sol = milp.solve(
+    sol = search.solve(
         cands, days, trip.devices, trip.needs_voice, left, cap=trip.max_esims, fewest=True
     )
     return _found(trip, catalog, days, cands, sol) if sol.found else None
@@ -906,7 +903,7 @@ def _short_days(trip, catalog, days, shorts, esims: int, found: bool) -> tuple[S
     cond = _Conditions(
         rank=trip.min_network.rank if trip.min_network else 0,
         resident_in=frozenset(trip.resident_in),
-        known=frozenset(trip.customer_of) | options_for(trip, catalog).owned_operators,
+        known=frozenset(trip.customer_of) | filters_for(trip, catalog).owned_operators,
     )
     by_day: dict[date, list[Short]] = defaultdict(list)
     for s in shorts:

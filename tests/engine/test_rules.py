@@ -9,7 +9,7 @@ from planner.engine.fairuse import fair_use, wholesale_on
 from planner.engine.model import Coverage, Network, Promotion
 from planner.engine.solve import plan_trip
 from planner.explanations import result_document
-from tests.planner.helpers import RATES, make_catalog, make_plan, make_trip
+from tests.engine.helpers import RATES, make_catalog, make_plan, make_trip
 
 D = Decimal
 

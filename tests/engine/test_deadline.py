@@ -10,7 +10,7 @@ from django.conf import settings
 from planner.engine.budget import TripTooLarge
 from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
-from tests.planner.helpers import load_catalog
+from tests.engine.helpers import load_catalog
 
 OVERSHOOT = "the ten-device slow trips still run past the deadline (issue 11, item 1)"
 
