@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from planner.engine import milp
 from planner.engine.advice import purchase_warnings
-from planner.engine.budget import Overrun, TripTooLarge
+from planner.engine.budget import Overrun, TripTooLarge, check
 from planner.engine.candidates import (
     Candidate,
     Days,
@@ -81,8 +81,21 @@ def _split(amount: Decimal, parts: int) -> list[Decimal]:
     return [each] * (parts - 1) + [amount - each * (parts - 1)]
 
 
-def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int):
-    """Per (device, day) flows from the solver, trimmed to the need and snapped."""
+def _flows(
+    sol: milp.Solution,
+    cands: list[Candidate],
+    days: Days,
+    devices: int,
+    *,
+    copies: bool = True,
+    deadline: float | None = None,
+):
+    """Per (device, day) flows from the solver, trimmed to the need and snapped.
+
+    `copies=False`: one flow per candidate (copy 0) carrying what all its copies
+    give, for pricing only; splitting among copies preserves every sum, and a
+    candidate bought 100 times on a shared trip would otherwise make 100 flows
+    per device-day (minutes on 10 devices × 360 days). Past `deadline`: `Overrun`."""
     direct: dict[tuple[int, int], list[list]] = defaultdict(list)
     pooled: dict[int, list[tuple[int, Decimal, Decimal]]] = defaultdict(list)
     for (n, k, i), (incl, over) in sorted(sol.supply.items()):
@@ -93,6 +106,7 @@ def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int)
             pooled[i].append((n, a, b))
         else:
             direct[(k, i)].append([n, a, b])
+    check(deadline, "readback", 0)
     for i, items in pooled.items():
         # included pieces first, so pool data left over is overage and is dropped
         pieces = [[n, "incl", a] for n, a, _ in items if a > 0]
@@ -116,6 +130,7 @@ def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int)
     flows: list[_Flow] = []
     unmet: dict[tuple[int, int], Decimal] = {}
     for k in range(devices):
+        check(deadline, "readback", len(flows))
         for i in range(len(days)):
             need = days.need[i]
             if need <= 0:
@@ -139,12 +154,14 @@ def _flows(sol: milp.Solution, cands: list[Candidate], days: Days, devices: int)
             for n, a, b in items:
                 if a <= 0 and b <= 0:
                     continue
-                count = sol.counts[n]
+                count = sol.counts[n] if copies else 1
                 for copy, (ca, cb) in enumerate(
                     zip(_split(a, count), _split(b, count), strict=True)
                 ):
                     if ca > 0 or cb > 0:
                         flows.append(_Flow(n, copy, k, i, ca, cb))
+                if count > 100:
+                    check(deadline, "readback", len(flows))
     return flows, unmet
 
 
@@ -211,7 +228,8 @@ def plan_trip(
 ) -> Result:
     """The recommendation, its baselines and its trade-off, all within `time_limit`.
 
-    Raises `budget.TripTooLarge` when even the main model cannot be built in time.
+    When the main model cannot be built in time, the best baseline found is
+    the answer (`optimal: false`); without one, `budget.TripTooLarge`.
     """
     started = time.perf_counter()
     end = started + time_limit
@@ -219,6 +237,8 @@ def plan_trip(
     days = trip_days(trip)
     opts = options_for(trip, catalog)
     every: list[Candidate] = []
+    base: dict[str, _Found | None] = {}
+    sol: milp.Solution | None = None
     try:
         every, pstats = build_candidates(trip, catalog, days, opts, deadline=hard)
         # candidates another candidate replaces one for one; the baselines, which
@@ -244,9 +264,35 @@ def plan_trip(
             until - time.perf_counter(),
             cap=trip.max_esims,
             starts=starts,
-            build_deadline=hard,
+            # past the limit only when nothing else could answer: a baseline found
+            # leaves the overshoot to reading it back
+            build_deadline=end if any(base.values()) else hard,
         )
     except Overrun as over:
+        if not any(base.values()):
+            raise TripTooLarge(
+                days=len(days),
+                devices=trip.devices,
+                legs=len(trip.legs),
+                candidates=max(len(every), over.done),
+                limit=time_limit,
+            ) from None
+        # the main model did not fit in the deadline, a baseline did: it is the answer
+    main = None if sol is None else _found(trip, catalog, days, cands, sol)
+    alts: list[tuple[int, _Found]] = []
+    if alternatives and main is not None:
+        alts = _alternatives(
+            trip, catalog, days, cands, main, base, end - RESULT_RESERVE * time_limit
+        )
+    found = [f for f in (main, *(f for _, f in alts), *base.values()) if f is not None]
+    best = _best(found)
+    optimal = main is not None and best is main and main.optimal
+    try:
+        result = _result(
+            trip, catalog, days, best.cands, best.sol, today or date.today(), deadline=hard
+        )
+    except Overrun as over:
+        # an answer too large to even write out in time (thousands of copies)
         raise TripTooLarge(
             days=len(days),
             devices=trip.devices,
@@ -254,24 +300,15 @@ def plan_trip(
             candidates=max(len(every), over.done),
             limit=time_limit,
         ) from None
-    main = _found(trip, catalog, days, cands, sol)
-    alts: list[tuple[int, _Found]] = []
-    if alternatives:
-        alts = _alternatives(
-            trip, catalog, days, cands, main, base, end - RESULT_RESERVE * time_limit
-        )
-    best = _best([main, *(f for _, f in alts), *(f for f in base.values() if f is not None)])
-    optimal = best is main and main.optimal
-    result = _result(trip, catalog, days, best.cands, best.sol, today or date.today())
     stats = SolveStats(
         plans=pstats.plans,
         plans_kept=pstats.kept,
         candidates=len(cands),
-        rows=sol.rows,
-        cols=sol.cols,
-        nonzeros=sol.nonzeros,
+        rows=sol.rows if sol else 0,
+        cols=sol.cols if sol else 0,
+        nonzeros=sol.nonzeros if sol else 0,
         seconds=time.perf_counter() - started,
-        solves=sol.solves,
+        solves=sol.solves if sol else 0,
     )
     return replace(
         result,
@@ -288,16 +325,19 @@ def plan_trip(
 
 def _found(trip, catalog, days, cands, sol) -> _Found:
     """Price a solution exactly, as the result does."""
-    flows, unmet = _flows(sol, cands, days, trip.devices)
+    flows, unmet = _flows(sol, cands, days, trip.devices, copies=False)
     cost = Decimal(0)
     esims = 0
     for n, c in enumerate(cands):
         cost += c.price_base * sol.counts[n]
         esims += 0 if c.owned else sol.counts[n]
+    rate: dict[tuple[int, int], Decimal | None] = {}
     for f in flows:
-        e = next(e for e in cands[f.cand].entries if f.day in e.days)
-        if e.overage_base is not None:
-            cost += f.over * e.overage_base
+        if (f.cand, f.day) not in rate:
+            e = next(e for e in cands[f.cand].entries if f.day in e.days)
+            rate[(f.cand, f.day)] = e.overage_base
+        if (r := rate[(f.cand, f.day)]) is not None and f.over:
+            cost += f.over * r
     short_gb = sum(unmet.values(), Decimal(0))
     voice = len(_voice_shorts(cands, days, sol, catalog)) if trip.needs_voice else 0
     penalty = penalty_in_base(trip, catalog)
@@ -419,10 +459,10 @@ def _trade_off(trip, catalog, alts, best: _Found, optimal: bool) -> tuple[Altern
     )
 
 
-def _result(trip, catalog, days, cands, sol, today) -> Result:
+def _result(trip, catalog, days, cands, sol, today, deadline: float | None = None) -> Result:
     rates = catalog.rates
     currency = trip.currency or rates.base
-    flows, unmet = _flows(sol, cands, days, trip.devices)
+    flows, unmet = _flows(sol, cands, days, trip.devices, deadline=deadline)
 
     # one Purchase per bought copy, and owned renewals that serve the trip
     index: dict[tuple[int, int], int] = {}
@@ -443,6 +483,8 @@ def _result(trip, catalog, days, cands, sol, today) -> Result:
     cost = Decimal(0)
     penalty = Decimal(0)
     for pos, (*_, n, _copy) in enumerate(order):
+        if pos % 100 == 99:
+            check(deadline, "readback", pos)
         c = cands[n]
         fl = by_purchase.get(pos, [])
         p, ov_base = _purchase(c, fl, days, catalog, currency)
