@@ -64,50 +64,20 @@ def _split(amount: Decimal, parts: int) -> list[Decimal]:
 
 def _flows(
     sol: milp.Solution,
-    cands: list[Candidate],
     days: Days,
     devices: int,
     *,
     copies: bool = True,
     deadline: float | None = None,
-):
+) -> tuple[list[_Flow], dict[tuple[int, int], Decimal]]:
     """Per (device, day) flows from the solver, trimmed to the need and snapped.
 
     `copies=False`: one flow per candidate (copy 0) carrying what all its copies
     give, for pricing only; splitting among copies preserves every sum, and a
     candidate bought 100 times on a shared trip would otherwise make 100 flows
     per device-day (minutes on 10 devices × 360 days). Past `deadline`: `Overrun`."""
-    direct: dict[tuple[int, int], list[list]] = defaultdict(list)
-    pooled: dict[int, list[tuple[int, Decimal, Decimal]]] = defaultdict(list)
-    for (n, k, i), (incl, over) in sorted(sol.supply.items()):
-        if sol.counts[n] <= 0:
-            continue
-        a, b = clean_gb(incl), clean_gb(over)
-        if k == -1:
-            pooled[i].append((n, a, b))
-        else:
-            direct[(k, i)].append([n, a, b])
+    direct = _direct_supply(sol, devices)
     check(deadline, "readback", 0)
-    for i, items in pooled.items():
-        # included pieces first, so pool data left over is overage and is dropped
-        pieces = [[n, "incl", a] for n, a, _ in items if a > 0]
-        pieces += [[n, "over", b] for n, _, b in items if b > 0]
-        for k in range(devices):
-            want = clean_gb(sol.pool_share.get((k, i), 0.0))
-            got: dict[int, list[Decimal]] = {}
-            for piece in pieces:
-                if want <= 0:
-                    break
-                take = min(want, piece[2])
-                if take <= 0:
-                    continue
-                piece[2] -= take
-                want -= take
-                slot = got.setdefault(piece[0], [Decimal(0), Decimal(0)])
-                slot[0 if piece[1] == "incl" else 1] += take
-            for n, (a, b) in sorted(got.items()):
-                direct[(k, i)].append([n, a, b])
-
     flows: list[_Flow] = []
     unmet: dict[tuple[int, int], Decimal] = {}
     for k in range(devices):
@@ -117,19 +87,7 @@ def _flows(
             if need <= 0:
                 continue
             items = direct.get((k, i), [])
-            total = sum((a + b for _, a, b in items), Decimal(0))
-            excess = total - need
-            if excess > 0:
-                # trim overage first: it is the part that costs
-                for part in (2, 1):
-                    for item in items:
-                        cut = min(excess, item[part])
-                        item[part] -= cut
-                        excess -= cut
-            elif excess < 0 and -excess < SNAP and items:
-                # onto the overage where there is some: included data sits at its caps
-                items[0][2 if items[0][2] > 0 else 1] -= excess
-            met = sum((a + b for _, a, b in items), Decimal(0))
+            met = _trim(items, need)
             if met < need:
                 unmet[(k, i)] = need - met
             for n, a, b in items:
@@ -146,6 +104,61 @@ def _flows(
     return flows, unmet
 
 
+def _direct_supply(sol: milp.Solution, devices: int) -> dict[tuple[int, int], list[list]]:
+    """[candidate, included, overage] per (device, day), pooled data shared out."""
+    direct: dict[tuple[int, int], list[list]] = defaultdict(list)
+    pooled: dict[int, list[tuple[int, Decimal, Decimal]]] = defaultdict(list)
+    for (n, k, i), (incl, over) in sorted(sol.supply.items()):
+        if sol.counts[n] <= 0:
+            continue
+        a, b = clean_gb(incl), clean_gb(over)
+        if k == -1:
+            pooled[i].append((n, a, b))
+        else:
+            direct[(k, i)].append([n, a, b])
+    for i, items in pooled.items():
+        # included pieces first, so pool data left over is overage and is dropped
+        pieces = [[n, "incl", a] for n, a, _ in items if a > 0]
+        pieces += [[n, "over", b] for n, _, b in items if b > 0]
+        for k in range(devices):
+            want = clean_gb(sol.pool_share.get((k, i), 0.0))
+            for n, (a, b) in sorted(_take(pieces, want).items()):
+                direct[(k, i)].append([n, a, b])
+    return direct
+
+
+def _take(pieces: list[list], want: Decimal) -> dict[int, list[Decimal]]:
+    """`want` GB from the pool's pieces in order, used up as taken: per candidate [incl, over]."""
+    got: dict[int, list[Decimal]] = {}
+    for piece in pieces:
+        if want <= 0:
+            break
+        take = min(want, piece[2])
+        if take <= 0:
+            continue
+        piece[2] -= take
+        want -= take
+        slot = got.setdefault(piece[0], [Decimal(0), Decimal(0)])
+        slot[0 if piece[1] == "incl" else 1] += take
+    return got
+
+
+def _trim(items: list[list], need: Decimal) -> Decimal:
+    """Cut a device-day's supply to its need (overage first), snap float noise; what is met."""
+    excess = sum((a + b for _, a, b in items), Decimal(0)) - need
+    if excess > 0:
+        # trim overage first: it is the part that costs
+        for part in (2, 1):
+            for item in items:
+                cut = min(excess, item[part])
+                item[part] -= cut
+                excess -= cut
+    elif excess < 0 and -excess < SNAP and items:
+        # onto the overage where there is some: included data sits at its caps
+        items[0][2 if items[0][2] > 0 else 1] -= excess
+    return sum((a + b for _, a, b in items), Decimal(0))
+
+
 def _why(country: str, covered_by_model: bool, catalog: Catalog) -> str:
     """The reason code of a device-day left short; planner/explanations.py says it in words."""
     if not any(country in cov.countries for p in catalog.plans for cov in p.coverage):
@@ -155,7 +168,7 @@ def _why(country: str, covered_by_model: bool, catalog: Catalog) -> str:
     return "limits"
 
 
-def _served_pairs(cands: list[Candidate], devices: int) -> set[tuple[int, int]]:
+def _served_pairs(cands: list[Candidate]) -> set[tuple[int, int]]:
     out = set()
     for c in cands:
         for e in c.entries:
@@ -181,7 +194,7 @@ class Found:
 
 def price(trip, catalog, days, cands, sol) -> Found:
     """Price a solution exactly, as the result does."""
-    flows, unmet = _flows(sol, cands, days, trip.devices, copies=False)
+    flows, unmet = _flows(sol, days, trip.devices, copies=False)
     cost = Decimal(0)
     esims = 0
     for n, c in enumerate(cands):
@@ -195,7 +208,7 @@ def price(trip, catalog, days, cands, sol) -> Found:
         if (r := rate[(f.cand, f.day)]) is not None and f.over:
             cost += f.over * r
     short_gb = sum(unmet.values(), Decimal(0))
-    voice = len(voice_shorts(cands, days, sol, catalog)) if trip.needs_voice else 0
+    voice = len(voice_shorts(cands, days, sol)) if trip.needs_voice else 0
     penalty = penalty_in_base(trip, catalog)
     return Found(
         cands=cands,
@@ -242,7 +255,7 @@ def ranks_before(f: Found, than: Found) -> bool:
 def read_back(trip, catalog, days, cands, sol, today, deadline: float | None = None) -> Result:
     rates = catalog.rates
     currency = trip.currency or rates.base
-    flows, unmet = _flows(sol, cands, days, trip.devices, deadline=deadline)
+    flows, unmet = _flows(sol, days, trip.devices, deadline=deadline)
 
     # one Purchase per bought copy, and owned renewals that serve the trip
     index: dict[tuple[int, int], int] = {}
@@ -289,7 +302,7 @@ def read_back(trip, catalog, days, cands, sol, today, deadline: float | None = N
         supply.sort(key=lambda s: (s.device, s.purchase))
         day_rows.append(Day(days.dates[i], days.countries[i], days.need[i], tuple(supply)))
 
-    served = _served_pairs(cands, trip.devices)
+    served = _served_pairs(cands)
     shorts = []
     for k in range(trip.devices):
         for i in range(len(days)):
@@ -312,7 +325,7 @@ def read_back(trip, catalog, days, cands, sol, today, deadline: float | None = N
                     )
                 )
     if trip.needs_voice:
-        shorts.extend(voice_shorts(cands, days, sol, catalog))
+        shorts.extend(voice_shorts(cands, days, sol))
     shorts.sort(key=lambda s: (s.date, s.device or 0, s.voice))
 
     if not sol.found:
@@ -361,7 +374,7 @@ def _owned_gaps(trip, catalog, days: Days, purchases, day_rows) -> tuple[OwnedGa
         for i, row in enumerate(day_rows):
             reason = None
             if days.need[i] > 0:
-                reason = _gap(plan, row, i, rank, held, purchases)
+                reason = _gap(plan, row, rank, held, purchases)
             if reason is None:
                 run = []
                 continue
@@ -385,7 +398,7 @@ def _owned_gaps(trip, catalog, days: Days, purchases, day_rows) -> tuple[OwnedGa
     return tuple(out)
 
 
-def _gap(plan, row: Day, i: int, rank: int, held: list[int], purchases) -> str | None:
+def _gap(plan, row: Day, rank: int, held: list[int], purchases) -> str | None:
     entries = [cov for cov in plan.coverage if row.country in cov.countries]
     if not entries:
         return "country-not-covered"
@@ -407,7 +420,7 @@ def _gap(plan, row: Day, i: int, rank: int, held: list[int], purchases) -> str |
     return None
 
 
-def voice_shorts(cands, days: Days, sol, catalog) -> list[Short]:
+def voice_shorts(cands, days: Days, sol) -> list[Short]:
     covered = {i for c in cands for i in c.voice_days}
     out = []
     for i in range(len(days)):
