@@ -27,7 +27,7 @@ control_socket_disable = True
 def post_worker_init(worker):
     # Load the catalog when a web process starts, not inside its first request.
     try:
-        from planner.loader import load_catalog
+        from catalog.store import offered_catalog as load_catalog
 
         load_catalog()
     except Exception:  # the database may not be up yet: the first request loads it

@@ -31,9 +31,16 @@ from catalog.document import (
     format_decimal,
     parse_catalog,
 )
-from catalog.forms import SORTS, CountryPlansForm
+from catalog.forms import DIRECTIONS, SORTS, CountryPlansForm
 from catalog.importer import ImportPreview, apply_import, preview_import
-from catalog.listing import PER_PAGE, country_counts, country_plans, set_shown_prices
+from catalog.listing import (
+    FIRST_DIRECTION,
+    PER_PAGE,
+    country_counts,
+    country_operators,
+    country_plans,
+    set_shown_prices,
+)
 from catalog.models import ApiToken, CatalogVersion, Plan
 from config.api_schemas import Error
 from config.apikit import ApiError, cached_read, json_bytes, json_response, read_json
@@ -81,7 +88,18 @@ _SCOPES = tuple(value or "all" for value, _label in CountryPlansForm.base_fields
 class PlanFilters(Schema):
     """The country page's filters, sorting and pagination."""
 
+    q: str = Field(
+        "",
+        max_length=CountryPlansForm.base_fields["q"].max_length,
+        description="part of the plan's or the operator's name",
+    )
+    operator: str = Field("", description="one operator's slug (empty: every operator)")
     sort: Literal[tuple(SORTS)] = "price"
+    dir: Literal[tuple(DIRECTIONS)] | None = Field(
+        None,
+        description="asc or desc; by default the sort's first direction "
+        "(cheapest, longest, most data)",
+    )
     scope: Literal[_SCOPES] = "all"
     five_g: bool = Field(False, description="5G in this country")
     hotspot: bool = False
@@ -100,8 +118,17 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
     if not is_country_code(code):
         raise ApiError(404, f"{code!r} is not an ISO 3166-1 alpha-2 code (nor XK)", field="code")
     today = timezone.localdate()
+    if filters.operator and filters.operator not in dict(country_operators(code)):
+        raise ApiError(
+            400,
+            f"operator: no offered plan of {filters.operator!r} covers {code}",
+            field="operator",
+        )
     options = {
+        "q": filters.q.strip(),
+        "operator": filters.operator,
         "sort": filters.sort,
+        "dir": filters.dir or FIRST_DIRECTION[filters.sort],
         "scope": "" if filters.scope == "all" else filters.scope,
         "five_g": filters.five_g,
         "hotspot": filters.hotspot,

@@ -155,7 +155,10 @@ class PlanRow(Schema):
 class CountryPlans(Schema):
     code: str
     name: str
+    q: str
+    operator: str
     sort: str
+    dir: str
     scope: str
     five_g: bool
     hotspot: bool

@@ -6,7 +6,6 @@ without a database, and the import command validates a whole file here before it
 touches one. Everything the file can get wrong is decided here, once.
 """
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from typing import Any
 
 from babel.numbers import list_currencies
 
-from planner.engine.bounds import date_in_range, http_url_error
+from planner.engine import reading
+from planner.engine.bounds import http_url_error, load_json
 from planner.engine.countries import is_country_code
 from planner.engine.model import (
     EU_FAIR_USE,
@@ -31,6 +31,7 @@ from planner.engine.model import (
     Promotion,
     Rates,
 )
+from planner.engine.reading import Invalid
 
 FORMAT = "esim-catalog/1"
 
@@ -40,13 +41,8 @@ MONEY_PLACES = 4
 GB_PLACES = 4
 PERCENT_PLACES = 4
 RATE_PLACES = 8
-MAX_INTEGER_DIGITS = 8
 REGION_NAME_LENGTH = 40
 
-# ASCII only: \d alone also matches "١٢", which Decimal() reads as 12 and export
-# would then write back as "12", a different file.
-_DECIMAL = re.compile(r"-?(\d+)(?:\.(\d+))?", re.ASCII)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _REGION = re.compile(r"[A-Z][A-Z0-9_]*")
 
@@ -130,12 +126,6 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
-class _Invalid(Exception):
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-
-
 @dataclass(frozen=True)
 class CatalogDocument:
     rates: Rates
@@ -165,55 +155,8 @@ def where_to_buy(buy_url: str, website: str) -> str:
     return next((url for url in (buy_url, website) if url and not http_url_error(url)), "")
 
 
-# --- readers: each returns the parsed value or raises _Invalid(field, message)
-
-
-def _check_keys(
-    obj: Any, path: str, allowed: set[str], required: set[str], *, label: str = "(document)"
-) -> dict:
-    if not isinstance(obj, dict):
-        raise _Invalid(path or label, "must be an object")
-    prefix = f"{path}." if path else ""
-    # An empty or odd key is quoted, so the error still names something.
-    unknown = [
-        key if key.isidentifier() else json.dumps(key)
-        for key in sorted(map(str, obj.keys() - allowed))
-    ]
-    if unknown:
-        raise _Invalid(f"{prefix}{unknown[0]}", f"unknown key(s): {', '.join(unknown)}")
-    missing = sorted(required - obj.keys())
-    if missing:
-        raise _Invalid(f"{prefix}{missing[0]}", "is required")
-    return obj
-
-
-def _decimal(
-    value: Any,
-    path: str,
-    *,
-    places: int,
-    minimum: Decimal | None = Decimal(0),
-    maximum: Decimal | None = None,
-    strictly_positive: bool = False,
-) -> Decimal:
-    if not isinstance(value, str):
-        raise _Invalid(path, f"must be a decimal written as a JSON string, not {value!r}")
-    match = _DECIMAL.fullmatch(value)
-    if not match:
-        raise _Invalid(path, f'{value!r} is not a decimal number such as "12.50"')
-    whole, fraction = match.groups()
-    if fraction and len(fraction) > places:
-        raise _Invalid(path, f"{value!r} has more than {places} decimal places")
-    if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
-        raise _Invalid(path, f"{value!r} is too large")
-    number = Decimal(value)
-    if strictly_positive and number <= 0:
-        raise _Invalid(path, f"{value} must be greater than 0")
-    if minimum is not None and number < minimum:
-        raise _Invalid(path, f"{value} must be at least {minimum}")
-    if maximum is not None and number > maximum:
-        raise _Invalid(path, f"{value} must be at most {maximum}")
-    return number
+# --- readers of the catalog's own kinds of value; the common ones (decimals, whole
+# numbers, booleans, dates, objects, lists) are engine.reading's, shared with the trip.
 
 
 def _optional(reader: Callable[..., Any]) -> Callable[..., Any]:
@@ -223,76 +166,47 @@ def _optional(reader: Callable[..., Any]) -> Callable[..., Any]:
     return read
 
 
-def _integer(value: Any, path: str, *, minimum: int) -> int:
-    # bool is an int in Python; `true` for a validity must not pass as 1.
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Invalid(path, f"must be a whole number, not {value!r}")
-    if value < minimum:
-        raise _Invalid(path, f"{value} must be at least {minimum}")
-    if value >= 10**9:
-        raise _Invalid(path, f"{value} is too large")
-    return value
-
-
-def _boolean(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid(path, f"must be true or false, not {value!r}")
-    return value
-
-
 def _string(value: Any, path: str, *, max_length: int = 200, blank: bool = True) -> str:
     if not isinstance(value, str):
-        raise _Invalid(path, f"must be a string, not {value!r}")
+        raise Invalid(path, f"must be a string, not {value!r}")
     # Neither database stores NUL or a lone surrogate (JSON can escape one as
     # "\ud800"); refusing them here keeps the import all or nothing.
     if "\x00" in value:
-        raise _Invalid(path, "contains a NUL character")
+        raise Invalid(path, "contains a NUL character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise _Invalid(path, "is not valid Unicode text (a lone surrogate)") from None
+        raise Invalid(path, "is not valid Unicode text (a lone surrogate)") from None
     if not blank and not value.strip():
-        raise _Invalid(path, "must not be empty")
+        raise Invalid(path, "must not be empty")
     if len(value) > max_length:
-        raise _Invalid(path, f"is longer than {max_length} characters")
+        raise Invalid(path, f"is longer than {max_length} characters")
     return value
 
 
 def _slug(value: Any, path: str) -> str:
     if not isinstance(value, str) or not _SLUG.fullmatch(value) or len(value) > 100:
-        raise _Invalid(path, f"{value!r} is not a slug (letters, digits, - and _, at most 100)")
+        raise Invalid(path, f"{value!r} is not a slug (letters, digits, - and _, at most 100)")
     return value
-
-
-def _date(value: Any, path: str) -> date:
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise _Invalid(path, f'{value!r} is not an ISO date such as "2026-06-01"')
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise _Invalid(path, f"{value!r} is not a valid date") from None
-    if problem := date_in_range(parsed):
-        raise _Invalid(path, f"{value} {problem}")
-    return parsed
 
 
 def _url(value: Any, path: str) -> str:
     # Shown as a link on public pages: only http(s), never javascript: or data:.
     text = _string(value, path, max_length=500)
     if problem := http_url_error(text):
-        raise _Invalid(path, problem)
+        raise Invalid(path, problem)
     return text
 
 
 def _country(value: Any, path: str) -> str:
     if not is_country_code(value):
-        raise _Invalid(path, f"{value!r} is not an ISO 3166-1 alpha-2 country code (nor XK)")
+        raise Invalid(path, f"{value!r} is not an ISO 3166-1 alpha-2 country code (nor XK)")
     return value
 
 
 def _currency(value: Any, path: str) -> str:
     if not isinstance(value, str) or value not in iso_currencies():
-        raise _Invalid(path, f"{value!r} is not an ISO 4217 currency code")
+        raise Invalid(path, f"{value!r} is not an ISO 4217 currency code")
     return value
 
 
@@ -301,13 +215,7 @@ def _choice(value: Any, path: str, *, enum: type) -> Any:
         return enum(value)
     except ValueError:
         choices = ", ".join(repr(member.value) for member in enum)
-        raise _Invalid(path, f"{value!r} is not one of {choices}") from None
-
-
-def _list(value: Any, path: str) -> list:
-    if not isinstance(value, list):
-        raise _Invalid(path, "must be a list")
-    return value
+        raise Invalid(path, f"{value!r} is not one of {choices}") from None
 
 
 def overlapping_windows(windows: Iterable[tuple]) -> tuple | None:
@@ -323,19 +231,19 @@ def overlapping_windows(windows: Iterable[tuple]) -> tuple | None:
 
 
 def _rates(obj: Any) -> Rates:
-    obj = _check_keys(obj, "rates", _RATES_KEYS, _RATES_REQUIRED)
+    obj = reading.keys(obj, "rates", _RATES_KEYS, _RATES_REQUIRED)
     base = _currency(obj["base"], "rates.base")
-    as_of = _optional(_date)(obj.get("as_of"), "rates.as_of")
+    as_of = _optional(reading.iso_date)(obj.get("as_of"), "rates.as_of")
     raw = obj["per_base"]
     if not isinstance(raw, dict):
-        raise _Invalid("rates.per_base", "must be an object of currency: rate")
+        raise Invalid("rates.per_base", "must be an object of currency: rate")
     per_base = {}
     for code, rate in raw.items():
         path = f"rates.per_base.{code}"
         _currency(code, path)
-        per_base[code] = _decimal(rate, path, places=RATE_PLACES, strictly_positive=True)
+        per_base[code] = reading.decimal(rate, path, places=RATE_PLACES, strictly_positive=True)
     if per_base.get(base) != 1:
-        raise _Invalid(f"rates.per_base.{base}", f'the base currency {base} must have rate "1"')
+        raise Invalid(f"rates.per_base.{base}", f'the base currency {base} must have rate "1"')
     return Rates(base=base, per_base=per_base, as_of=as_of)
 
 
@@ -343,7 +251,7 @@ def _regions(obj: Any) -> dict[str, frozenset[str]]:
     if obj is None:
         return {}
     if not isinstance(obj, dict):
-        raise _Invalid("regions", "must be an object of NAME: [countries]")
+        raise Invalid("regions", "must be an object of NAME: [countries]")
     regions = {}
     for name, countries in obj.items():
         path = f"regions.{name}"
@@ -352,22 +260,24 @@ def _regions(obj: Any) -> dict[str, frozenset[str]]:
             or not _REGION.fullmatch(name)
             or len(name) > REGION_NAME_LENGTH
         ):
-            raise _Invalid(
+            raise Invalid(
                 path,
                 f"{name!r} is not a region name (upper case, digits, _, "
                 f"at most {REGION_NAME_LENGTH})",
             )
-        members = [_country(c, f"{path}[{i}]") for i, c in enumerate(_list(countries, path))]
+        members = [
+            _country(c, f"{path}[{i}]") for i, c in enumerate(reading.array(countries, path))
+        ]
         if not members:
-            raise _Invalid(path, "a region needs at least one country")
+            raise Invalid(path, "a region needs at least one country")
         if len(set(members)) != len(members):
-            raise _Invalid(path, "lists a country twice")
+            raise Invalid(path, "lists a country twice")
         regions[name] = frozenset(members)
     return regions
 
 
 def _operator(obj: Any) -> tuple[Operator, list]:
-    obj = _check_keys(obj, "", _OPERATOR_KEYS, _OPERATOR_REQUIRED, label="(operator)")
+    obj = reading.keys(obj, "", _OPERATOR_KEYS, _OPERATOR_REQUIRED, label="(operator)")
     operator = Operator(
         slug=_slug(obj["slug"], "slug"),
         name=_string(obj["name"], "name", blank=False),
@@ -375,43 +285,43 @@ def _operator(obj: Any) -> tuple[Operator, list]:
         kind=_choice(obj["kind"], "kind", enum=OperatorKind),
         website=_url(obj.get("website", ""), "website"),
     )
-    return operator, _list(obj.get("plans", []), "plans")
+    return operator, reading.array(obj.get("plans", []), "plans")
 
 
 def _coverage(
     obj: Any, path: str, regions: dict[str, frozenset[str]], seen: dict[str, str]
 ) -> Coverage:
-    obj = _check_keys(obj, path, _COVERAGE_KEYS, _COVERAGE_REQUIRED)
+    obj = reading.keys(obj, path, _COVERAGE_KEYS, _COVERAGE_REQUIRED)
     countries: set[str] = set()
     named: list[str] = []
-    listed = _list(obj["countries"], f"{path}.countries")
+    listed = reading.array(obj["countries"], f"{path}.countries")
     if not listed:
-        raise _Invalid(f"{path}.countries", "must name at least one country")
+        raise Invalid(f"{path}.countries", "must name at least one country")
     for i, token in enumerate(listed):
         where = f"{path}.countries[{i}]"
         if isinstance(token, str) and token.startswith("@"):
             name = token[1:]
             if name not in regions:
-                raise _Invalid(where, f"unknown region {token!r} (not in the document's regions)")
+                raise Invalid(where, f"unknown region {token!r} (not in the document's regions)")
             named.append(name)
             members: Iterable[str] = regions[name]
         else:
             members = (_country(token, where),)
         for country in members:
             if country in seen:
-                raise _Invalid(where, f"{country} is already covered by {seen[country]}")
+                raise Invalid(where, f"{country} is already covered by {seen[country]}")
             seen[country] = where
             countries.add(country)
     cap = obj.get("cap_gb")
     if cap != EU_FAIR_USE:
-        if isinstance(cap, str) and not _DECIMAL.fullmatch(cap):
-            raise _Invalid(f"{path}.cap_gb", f'{cap!r} is not a decimal nor "{EU_FAIR_USE}"')
-        cap = _optional(_decimal)(cap, f"{path}.cap_gb", places=GB_PLACES)
+        if isinstance(cap, str) and not reading.is_plain_decimal(cap):
+            raise Invalid(f"{path}.cap_gb", f'{cap!r} is not a decimal nor "{EU_FAIR_USE}"')
+        cap = _optional(reading.decimal)(cap, f"{path}.cap_gb", places=GB_PLACES)
     return Coverage(
         countries=frozenset(countries),
         network=_choice(obj["network"], f"{path}.network", enum=Network),
         cap_gb=cap,
-        overage_per_gb=_optional(_decimal)(
+        overage_per_gb=_optional(reading.decimal)(
             obj.get("overage_per_gb"), f"{path}.overage_per_gb", places=MONEY_PLACES
         ),
         regions=tuple(sorted(named)),
@@ -419,61 +329,61 @@ def _coverage(
 
 
 def _promotion(obj: Any, path: str) -> Promotion:
-    obj = _check_keys(obj, path, _PROMOTION_KEYS, _PROMOTION_REQUIRED)
-    starts = _date(obj["starts"], f"{path}.starts")
-    ends = _date(obj["ends"], f"{path}.ends")
+    obj = reading.keys(obj, path, _PROMOTION_KEYS, _PROMOTION_REQUIRED)
+    starts = reading.iso_date(obj["starts"], f"{path}.starts")
+    ends = reading.iso_date(obj["ends"], f"{path}.ends")
     if ends < starts:
-        raise _Invalid(f"{path}.ends", f"ends {ends} before it starts {starts}")
+        raise Invalid(f"{path}.ends", f"ends {ends} before it starts {starts}")
     return Promotion(
         name=_string(obj.get("name", ""), f"{path}.name"),
-        discount_percent=_decimal(
+        discount_percent=reading.decimal(
             obj["discount_percent"],
             f"{path}.discount_percent",
             places=PERCENT_PLACES,
             maximum=Decimal(100),
         ),
-        bonus_gb=_decimal(obj.get("bonus_gb", "0"), f"{path}.bonus_gb", places=GB_PLACES),
+        bonus_gb=reading.decimal(obj.get("bonus_gb", "0"), f"{path}.bonus_gb", places=GB_PLACES),
         starts=starts,
         ends=ends,
-        limit=_optional(_integer)(obj.get("limit"), f"{path}.limit", minimum=1),
-        new_customer_only=_boolean(
+        limit=_optional(reading.whole)(obj.get("limit"), f"{path}.limit", minimum=1),
+        new_customer_only=reading.boolean(
             obj.get("new_customer_only", False), f"{path}.new_customer_only"
         ),
     )
 
 
 def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_base: dict) -> Plan:
-    obj = _check_keys(obj, "", _PLAN_KEYS, _PLAN_REQUIRED, label="(plan)")
+    obj = reading.keys(obj, "", _PLAN_KEYS, _PLAN_REQUIRED, label="(plan)")
     get = obj.get
-    residents_only = _boolean(get("residents_only", False), "residents_only")
+    residents_only = reading.boolean(get("residents_only", False), "residents_only")
     if residents_only and operator.country is None:
         # "Residents of the operator's country" means nothing without one
         # (planning-model.md section 9).
-        raise _Invalid(
+        raise Invalid(
             "residents_only",
             f"operator {operator.slug!r} has country null, so it has no residents-only "
             "plans: give the operator its country or set residents_only false",
         )
     currency = _currency(obj["currency"], "currency")
     if currency not in per_base:
-        raise _Invalid("currency", f"{currency} has no exchange rate in rates.per_base")
+        raise Invalid("currency", f"{currency} has no exchange rate in rates.per_base")
 
     seen: dict[str, str] = {}
-    entries = _list(obj["coverage"], "coverage")
+    entries = reading.array(obj["coverage"], "coverage")
     if not entries:
-        raise _Invalid("coverage", "must have at least one entry")
+        raise Invalid("coverage", "must have at least one entry")
     coverage = tuple(
         _coverage(entry, f"coverage[{i}]", regions, seen) for i, entry in enumerate(entries)
     )
     for i, entry in enumerate(coverage):
         # The regulation's wholesale cap is in EUR: the engine converts it.
         if entry.cap_gb == EU_FAIR_USE and "EUR" not in per_base:
-            raise _Invalid(f"coverage[{i}].cap_gb", f'"{EU_FAIR_USE}" needs an EUR rate')
+            raise Invalid(f"coverage[{i}].cap_gb", f'"{EU_FAIR_USE}" needs an EUR rate')
 
     promotions = sorted(
         (
             _promotion(p, f"promotions[{i}]")
-            for i, p in enumerate(_list(get("promotions", []), "promotions"))
+            for i, p in enumerate(reading.array(get("promotions", []), "promotions"))
         ),
         key=lambda p: (p.starts, p.ends),
     )
@@ -482,60 +392,67 @@ def _plan(obj: Any, operator: Operator, regions: dict[str, frozenset[str]], per_
         first, second = (
             f"{name or 'unnamed'} ({starts} to {ends})" for starts, ends, name in overlap
         )
-        raise _Invalid("promotions", f"windows overlap: {first} and {second}")
+        raise Invalid("promotions", f"windows overlap: {first} and {second}")
 
-    available_from = _optional(_date)(get("available_from"), "available_from")
-    available_until = _optional(_date)(get("available_until"), "available_until")
+    available_from = _optional(reading.iso_date)(get("available_from"), "available_from")
+    available_until = _optional(reading.iso_date)(get("available_until"), "available_until")
     if available_from and available_until and available_until < available_from:
-        raise _Invalid("available_until", "is before available_from")
+        raise Invalid("available_until", "is before available_from")
 
     return Plan(
         slug=_slug(obj["slug"], "slug"),
         name=_string(obj["name"], "name", blank=False),
         operator=operator.slug,
-        price=_decimal(obj["price"], "price", places=MONEY_PLACES),
+        price=reading.decimal(obj["price"], "price", places=MONEY_PLACES),
         currency=currency,
-        validity_days=_integer(obj["validity_days"], "validity_days", minimum=1),
-        data_gb=_optional(_decimal)(obj["data_gb"], "data_gb", places=GB_PLACES),
+        validity_days=reading.whole(obj["validity_days"], "validity_days", minimum=1),
+        data_gb=_optional(reading.decimal)(obj["data_gb"], "data_gb", places=GB_PLACES),
         coverage=coverage,
-        daily_gb=_optional(_decimal)(
+        daily_gb=_optional(reading.decimal)(
             get("daily_gb"), "daily_gb", places=GB_PLACES, strictly_positive=True
         ),
-        hotspot=_boolean(get("hotspot", False), "hotspot"),
-        max_devices=_integer(get("max_devices", 1), "max_devices", minimum=1),
-        voice=_boolean(get("voice", False), "voice"),
-        esim=_boolean(get("esim", True), "esim"),
-        vat_percent=_decimal(
+        hotspot=reading.boolean(get("hotspot", False), "hotspot"),
+        max_devices=reading.whole(get("max_devices", 1), "max_devices", minimum=1),
+        voice=reading.boolean(get("voice", False), "voice"),
+        esim=reading.boolean(get("esim", True), "esim"),
+        vat_percent=reading.decimal(
             get("vat_percent", "0"), "vat_percent", places=PERCENT_PLACES, maximum=Decimal(100)
         ),
-        max_purchases=_optional(_integer)(get("max_purchases"), "max_purchases", minimum=1),
-        new_customer_only=_boolean(get("new_customer_only", False), "new_customer_only"),
+        max_purchases=_optional(reading.whole)(get("max_purchases"), "max_purchases", minimum=1),
+        new_customer_only=reading.boolean(get("new_customer_only", False), "new_customer_only"),
         residents_only=residents_only,
-        subscription=_boolean(get("subscription", False), "subscription"),
+        subscription=reading.boolean(get("subscription", False), "subscription"),
         available_from=available_from,
         available_until=available_until,
         activation=_choice(get("activation", "first_use"), "activation", enum=Activation),
-        top_up=_boolean(get("top_up", False), "top_up"),
-        ekyc=_boolean(get("ekyc", False), "ekyc"),
-        throttle_kbps=_optional(_integer)(get("throttle_kbps"), "throttle_kbps", minimum=0),
+        top_up=reading.boolean(get("top_up", False), "top_up"),
+        ekyc=reading.boolean(get("ekyc", False), "ekyc"),
+        throttle_kbps=_optional(reading.whole)(get("throttle_kbps"), "throttle_kbps", minimum=0),
         notes=_string(get("notes", ""), "notes", max_length=5000),
         promotions=tuple(promotions),
         source_url=_url(get("source_url", ""), "source_url"),
         buy_url=_url(get("buy_url", ""), "buy_url"),
-        verified_on=_optional(_date)(get("verified_on"), "verified_on"),
+        verified_on=_optional(reading.iso_date)(get("verified_on"), "verified_on"),
     )
+
+
+def read_catalog(raw: bytes | str, *, max_bytes: int, what: str = "the file") -> CatalogDocument:
+    """A catalog file's bytes (or text) into a validated document: the one reader of the
+    admin upload, its confirmation and `import_catalog`. Raises `BoundsError` (too
+    large, not UTF-8, not JSON within the bounds) or `CatalogError` (the problems)."""
+    return parse_catalog(load_json(raw, max_bytes=max_bytes, what=what))
 
 
 def parse_catalog(data: Any) -> CatalogDocument:
     """Validate a whole document; raise CatalogError listing the first problem of each row."""
     try:
-        data = _check_keys(data, "", _TOP_KEYS, _TOP_REQUIRED)
+        data = reading.keys(data, "", _TOP_KEYS, _TOP_REQUIRED)
         if data["format"] != FORMAT:
-            raise _Invalid("format", f"{data['format']!r} is not {FORMAT!r}")
+            raise Invalid("format", f"{data['format']!r} is not {FORMAT!r}")
         rates = _rates(data["rates"])
         regions = _regions(data.get("regions"))
-        raw_operators = _list(data["operators"], "operators")
-    except _Invalid as error:
+        raw_operators = reading.array(data["operators"], "operators")
+    except Invalid as error:
         raise CatalogError([Problem(error.field, error.message)]) from None
 
     problems: list[Problem] = []
@@ -548,7 +465,7 @@ def parse_catalog(data: Any) -> CatalogDocument:
         label = slug if isinstance(slug, str) else f"#{index + 1}"
         try:
             operator, raw_plans = _operator(raw)
-        except _Invalid as error:
+        except Invalid as error:
             problems.append(Problem(error.field, error.message, operator=label))
             continue
         if operator.slug in operator_slugs:
@@ -561,7 +478,7 @@ def parse_catalog(data: Any) -> CatalogDocument:
             plan_label = plan_slug if isinstance(plan_slug, str) else f"#{plan_index + 1}"
             try:
                 plan = _plan(raw_plan, operator, regions, rates.per_base)
-            except _Invalid as error:
+            except Invalid as error:
                 problems.append(Problem(error.field, error.message, label, plan_label))
                 continue
             if plan.slug in plan_slugs:

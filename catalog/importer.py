@@ -12,7 +12,7 @@ from itertools import batched
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from catalog import store
+from catalog import history, store
 from catalog.document import (
     PLAN_TERMS,
     PROMOTION_TERMS,
@@ -72,7 +72,7 @@ class PlanUpdate:
     def field_changes(self) -> list[tuple[str, str, str]]:
         """Every changed term, coverage and promotions included, as (field, before,
         after) in the file's notation, so the preview hides nothing."""
-        before, after = store.plan_changes(self.before, self.after)
+        before, after = history.term_changes(self.before, self.after)
         rows = [(key, _shown(before.get(key)), _shown(after.get(key))) for key in after]
         if self.was_retired:
             rows.append(("retired", "true", "false"))
@@ -368,18 +368,12 @@ def apply_import(
         for batch in batched([stored.pk for stored in preview.retired], IDS):
             Plan.objects.filter(pk__in=batch).update(retired_at=now)
 
-    history = []
-    for update in preview.updated:
-        before, after = store.plan_changes(update.before, update.after)
-        if update.was_retired:
-            before["retired"], after["retired"] = True, False
-        if before or after:
-            history.append(_change(update.pk, before, after, user, now))
-    history.extend(
-        _change(stored.pk, {"retired": False}, {"retired": True}, user, now)
-        for stored in preview.retired
-    )
-    PlanChange.objects.bulk_create(history, batch_size=BATCH)
+    changes = [
+        (u.pk, *history.difference(u.before, u.after, was_retired=u.was_retired, is_retired=False))
+        for u in preview.updated
+    ]
+    changes.extend((stored.pk, {"retired": False}, {"retired": True}) for stored in preview.retired)
+    history.record(changes, user=user, source=PlanChange.Source.IMPORT, at=now)
 
     return CatalogVersion.bump(f"{note}: {preview.summary}", user=user, sample=sample)
 
@@ -413,17 +407,6 @@ def _update_plans(updates: list[PlanUpdate], operator_ids: dict[str, int]) -> No
         with connection.cursor() as cursor:
             for batch in batched(params, BATCH):
                 cursor.executemany(sql, batch)
-
-
-def _change(plan_id: int, before: dict, after: dict, user, now) -> PlanChange:
-    return PlanChange(
-        plan_id=plan_id,
-        changed_at=now,
-        changed_by=user,
-        source=PlanChange.Source.IMPORT,
-        before=before,
-        after=after,
-    )
 
 
 def _write_regions(regions: dict[str, frozenset[str]], *, replace: bool) -> None:

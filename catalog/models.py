@@ -1,7 +1,6 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,8 +24,7 @@ from catalog.document import (
     where_to_buy,
 )
 from planner.engine.bounds import http_url_error
-
-STALE_AFTER = timedelta(days=90)
+from planner.engine.staleness import STALE_AFTER, is_stale
 
 
 def new_version_token() -> str:
@@ -234,10 +232,13 @@ class PlanQuerySet(models.QuerySet):
         )
 
     def stale(self, *, today=None):
+        """The SQL twin of `planner.engine.staleness.is_stale`: never checked, or
+        checked more than STALE_AFTER before today (tests/catalog/test_staleness.py)."""
         today = today or timezone.localdate()
         return self.filter(Q(verified_on__isnull=True) | Q(verified_on__lt=today - STALE_AFTER))
 
     def recently_verified(self, *, today=None):
+        """Exactly the plans `stale` leaves out."""
         today = today or timezone.localdate()
         return self.filter(verified_on__gte=today - STALE_AFTER)
 
@@ -394,7 +395,35 @@ class Plan(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        return self.verified_on is None or self.verified_on < timezone.localdate() - STALE_AFTER
+        return is_stale(self.verified_on, timezone.localdate())
+
+    def duplicate(self) -> "Plan":
+        """A copy of the plan with its coverage and promotions, under a free slug
+        ("<slug>-copy", "<slug>-copy-2", ...), named "<name> (copy)" and retired, so it
+        is edited before it is offered. Prefetch `coverage_entries__countries` and
+        `promotions` when copying many."""
+        entries = list(self.coverage_entries.all())
+        promotions = list(self.promotions.all())
+        slug = f"{self.slug}-copy"[:100]
+        n = 2
+        while Plan.objects.filter(slug=slug).exists():
+            slug = f"{self.slug}-copy-{n}"[:100]
+            n += 1
+        copy = Plan.objects.get(pk=self.pk)
+        copy.pk = None
+        copy.slug = slug
+        copy.name = f"{self.name} (copy)"[:200]
+        copy.retired_at = timezone.now()
+        copy.save(force_insert=True)
+        for entry in entries:
+            new_entry = _copied(entry, plan_id=copy.pk)
+            new_entry.save(force_insert=True)
+            CoverageCountry.objects.bulk_create(
+                CoverageCountry(entry=new_entry, plan=copy, country=row.country)
+                for row in entry.countries.all()
+            )
+        Promotion.objects.bulk_create(_copied(promo, plan_id=copy.pk) for promo in promotions)
+        return copy
 
     def clean(self) -> None:
         if (
@@ -414,6 +443,16 @@ class Plan(models.Model):
                     % {"operator": self.operator}
                 }
             )
+
+
+def _copied(row: models.Model, **changes) -> models.Model:
+    """A new, unsaved row with `row`'s column values but its primary key, and `changes`."""
+    values = {
+        field.attname: getattr(row, field.attname)
+        for field in row._meta.concrete_fields
+        if not field.primary_key
+    }
+    return type(row)(**{**values, **changes})
 
 
 class CoverageEntry(models.Model):

@@ -1,13 +1,20 @@
-"""The catalog tables as the engine's dataclasses, in a fixed number of queries.
+"""The catalog tables as the engine's dataclasses, in a fixed number of queries, and
+the catalog on offer kept per process by version (`offered_catalog`).
 
 Rows are read with `values_list` rather than as model instances: the planner loads
 all 10k plans of the real catalog on a cold cache, and building model instances
 first would double the work for nothing.
+
+Loading 10k plans takes a few hundred milliseconds, so the loaded catalog is kept
+per process and reused while the catalog version is the same: one query per call
+when nothing changed. It lives here, in the catalog app, so that both apps read it
+without `catalog` importing `planner` (the import-linter contracts in pyproject).
 """
 
 import json
+import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -17,9 +24,9 @@ from catalog.document import (
     PROMOTION_TERMS,
     CatalogDocument,
     dump_catalog,
-    dump_plan,
 )
 from catalog.models import (
+    CatalogVersion,
     CoverageCountry,
     CoverageEntry,
     Operator,
@@ -133,6 +140,13 @@ def plans(queryset: QuerySet) -> list[StoredPlan]:
     return stored
 
 
+def engine_plan(row: Plan, catalog: engine.Catalog) -> engine.Plan:
+    """A plan row as the engine's `Plan`: from `catalog` (the offered one) when it is
+    there, else (a retired or unpriced plan) read from the tables in four queries."""
+    offered = catalog.plan(row.slug)
+    return offered or plans(Plan.objects.filter(pk=row.pk))[0].plan
+
+
 def offered_document(operator_ids: list[int] | None = None) -> CatalogDocument:
     """What is on offer now: the document export writes and the planner loads; with
     `operator_ids`, only those operators and their plans (admin's export action)."""
@@ -155,10 +169,55 @@ def catalog_text(operator_ids: list[int] | None = None) -> str:
     )
 
 
-def plan_changes(before: engine.Plan, after: engine.Plan) -> tuple[dict, dict]:
-    """The fields that differ, each side as the catalog file writes it."""
-    old, new = dump_plan(before, {}), dump_plan(after, {})
-    if before.operator != after.operator:
-        old["operator"], new["operator"] = before.operator, after.operator
-    keys = [key for key in new if old.get(key) != new.get(key)]
-    return {key: old.get(key) for key in keys}, {key: new.get(key) for key in keys}
+# --- the catalog on offer, kept per process by version
+
+_lock = threading.Lock()
+_cached: tuple[str, bool, engine.Catalog] | None = None
+
+
+def _current() -> tuple[str, bool]:
+    row = CatalogVersion.objects.order_by("-pk").values_list("pk", "token", "sample").first()
+    return (f"{row[0]}-{row[1]}", row[2]) if row else ("", False)
+
+
+def catalog_version() -> str:
+    return _current()[0]
+
+
+def catalog_state() -> tuple[engine.Catalog, bool]:
+    """The catalog on offer and whether it is the shipped sample, in one query when warm."""
+    global _cached
+    version, sample = _current()
+    cached = _cached
+    if cached is not None and cached[0] == version and version:
+        return cached[2], cached[1]
+    catalog = priced(offered_document()).to_engine(version=version)
+    # An import that committed while we read may have mixed two versions' rows;
+    # such a catalog serves this request but is not kept for the next ones.
+    if _current()[0] == version:
+        with _lock:
+            _cached = (version, sample, catalog)
+    return catalog, sample
+
+
+def offered_catalog() -> engine.Catalog:
+    """The catalog on offer as the engine's `Catalog`: what the planner plans with."""
+    return catalog_state()[0]
+
+
+def priced(doc: CatalogDocument) -> CatalogDocument:
+    """The document without the plans its rates cannot price: one plan whose currency
+    lost its rate must not take every request down (admin warns about them)."""
+    plans = tuple(plan for plan in doc.plans if not doc.rates.missing_for(plan))
+    return doc if len(plans) == len(doc.plans) else replace(doc, plans=plans)
+
+
+def catalog_is_sample() -> bool:
+    """Whether the catalog in force is the shipped sample, which pages must say."""
+    return _current()[1]
+
+
+def forget_catalog() -> None:
+    global _cached
+    with _lock:
+        _cached = None

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_countries import countries
 
+from catalog import store
+from catalog.currency import chosen_currency
 from catalog.forms import SORTS, CountryPlansForm
 from catalog.listing import (
     FIRST_DIRECTION,
@@ -26,16 +28,15 @@ from catalog.models import (
     Promotion,
 )
 from catalog.worldmap import Fill, draw
-from planner.context_processors import chosen_currency
 from planner.engine.bounds import http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
-from planner.loader import catalog_state
+from planner.engine.model import Catalog
 
 
-def _catalog_facts() -> dict:
-    # The same cached catalog the planner uses: its rates, its version, one query.
-    catalog, sample = catalog_state()
+def _catalog_facts(catalog: Catalog, sample: bool) -> dict:
+    # The same cached catalog the planner uses (store.catalog_state(), one query):
+    # its rates, its version, whether it is the sample.
     return {
         "catalog_is_sample": sample,
         "catalog_version": catalog.version,
@@ -49,7 +50,9 @@ def country_index(request: HttpRequest) -> HttpResponse:
         ((code, countries.name(code), n) for code, n in country_counts().items()),
         key=lambda r: r[1],
     )
-    return render(request, "catalog/countries.html", {"rows": rows, **_catalog_facts()})
+    return render(
+        request, "catalog/countries.html", {"rows": rows, **_catalog_facts(*store.catalog_state())}
+    )
 
 
 @require_GET
@@ -58,7 +61,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     code = code.upper()
     if not is_country_code(code):
         raise Http404("No such country")
-    facts = _catalog_facts()
+    facts = _catalog_facts(*store.catalog_state())
     form = CountryPlansForm(request.GET, operators=country_operators(code))
     options = form.options()
     today = timezone.localdate()
@@ -122,7 +125,8 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    facts = _catalog_facts()
+    catalog, sample = store.catalog_state()
+    facts = _catalog_facts(catalog, sample)
     today = timezone.localdate()
     entries = list(plan.coverage_entries.all())
     fair_use_today = None
@@ -132,8 +136,7 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         and plan.currency in rates.per_base
         and "EUR" in rates.per_base
     ):
-        # fair_use reads only price, currency and VAT, which the model row has.
-        fair_use_today = fair_use(plan, today, rates)
+        fair_use_today = fair_use(store.engine_plan(plan, catalog), today, rates)
     by_network = [
         (
             network,

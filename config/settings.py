@@ -7,7 +7,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import ConfigError, envbool, envint, envlist, envstr, read_env_file
+from config.env import ConfigError, envbool, envfloat, envint, envlist, envstr, read_env_file
 from planner.engine.bounds import DEFAULT_MAX_IMPORT_BYTES, DEFAULT_MAX_REQUEST_BYTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -218,10 +218,9 @@ CATALOG_IMPORT_MAX_BYTES = envint("MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)
 IMPORT_CONFIRM_PERCENT = envint("IMPORT_CONFIRM_PERCENT", 20)
 
 # How long the engine may search before it returns its best, unproven answer.
-try:
-    PLANNER_TIME_LIMIT = float(envstr("PLANNER_TIME_LIMIT", "10"))
-except ValueError:
-    raise ConfigError("PLANNER_TIME_LIMIT must be a number of seconds") from None
+PLANNER_TIME_LIMIT = envfloat("PLANNER_TIME_LIMIT", 10.0)
+if PLANNER_TIME_LIMIT <= 0:
+    raise ConfigError("PLANNER_TIME_LIMIT must be a positive number of seconds")
 
 # The public JSON API (config/api.py): how long clients and proxies may reuse a
 # read before revalidating it by its ETag. Its bodies have the bounds of the trip

@@ -7,9 +7,6 @@ import os
 os.environ.setdefault("ROAMPLAN_ENV_FILE", "")
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-8f3b2c0e4d6a4f1b9e7c5a3d1f0e2b4c")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-# Playwright's sync API runs an event loop in the test thread; the live server
-# and the ORM calls of the test itself are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Most tests plan inside the request, through the same task code a worker runs;
 # tests/planner/test_queue.py switches to the database queue and runs a real
 # `db_worker` (which it starts with PLANNER_TASKS=database).

@@ -178,3 +178,11 @@ class Result(Document):
     alternatives: list[Alternative]
     warnings: list[ResultWarning]
     catalog_version: str
+
+
+class Planning(Schema):
+    """A trip still queued for the planner: ask `poll` again (after `Retry-After`)."""
+
+    status: Literal["planning"]
+    token: str = Field(description="the trip's key: the canonical trip, catalog version, day")
+    poll: str = Field(description="GET it for the result: 202 while planning, then 200")

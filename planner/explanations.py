@@ -83,6 +83,9 @@ NOTICE_TEXTS: dict[str, Promise] = {
         "{plan_name}: the offer was last checked on {verified_on}; "
         "confirm price and terms before buying."
     ),
+    "never-verified": _(
+        "{plan_name}: the offer was never checked; confirm price and terms before buying."
+    ),
     "time-limit": _(
         "The search ran out of time before finding any combination; "
         "the days below are not covered for that reason only."
@@ -99,6 +102,8 @@ TEXTS: dict[str, dict[str, Promise]] = {
 def _variant(kind: str, code: str, details: Mapping[str, str]) -> str:
     if kind == NOTICE and code == "daily-cap" and details.get("throttle_kbps") in ("", "0"):
         return "daily-cap-no-speed"
+    if kind == NOTICE and code == "not-verified" and not details.get("verified_on"):
+        return "never-verified"
     return code
 
 

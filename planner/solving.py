@@ -30,12 +30,12 @@ from django.tasks import task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from catalog.store import offered_catalog as load_catalog
 from planner.engine.budget import TripTooLarge
 from planner.engine.model import Catalog, Trip
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
 from planner.explanations import result_document
-from planner.loader import load_catalog
 
 # The solve a session is waiting on, and the one whose result it asked to save.
 SESSION_PLANNING = "planning"

@@ -2,7 +2,6 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,14 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
 
+from catalog.currency import chosen_currency
+from catalog.store import catalog_state
+from catalog.store import offered_catalog as load_catalog
 from planner.calendar import FILENAME, trip_calendar
-from planner.context_processors import chosen_currency
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
-from planner.engine.budget import TripTooLarge
-from planner.engine.model import Catalog, Trip
-from planner.engine.solve import plan_trip
-from planner.engine.trip import TripError, parse_trip
-from planner.explanations import result_document
+from planner.engine.model import Catalog
+from planner.engine.trip import TripError
 from planner.forms import (
     LEG_FIELDS,
     LegFormSet,
@@ -33,7 +31,6 @@ from planner.forms import (
     legs_from_data,
     trip_initial,
 )
-from planner.loader import catalog_state, load_catalog
 from planner.models import SavedTrip
 from planner.presenters import choices, compare, present
 from planner.solving import (
@@ -84,24 +81,12 @@ def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None,
     return document, planning
 
 
-def _plan_document(document: dict, catalog: Catalog, trip: Trip | None = None) -> dict:
-    """The result document of a trip document the site itself wrote, solved here.
-    Only for what the queue does not carry yet: a trade-off entry the traveller
-    chose, and an unsaved result's calendar."""
-    trip = trip or parse_trip(document, catalog)
-    return result_document(plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT))
-
-
 def refusal_message(planning: Planning) -> str:
     """Why the worker could not plan the trip, in the reader's language where we can."""
     figures = planning.error.get("figures")
     if figures is None:
         return planning.error["message"]
     return too_large_text(figures)
-
-
-def too_large_message(error: TripTooLarge) -> str:
-    return too_large_text(error.figures)
 
 
 def too_large_text(figures: dict) -> str:
@@ -124,13 +109,17 @@ def _context(
     polls=0,
     trip: dict | None = None,
     esims: str | None = None,
+    request: HttpRequest | None = None,
     **extra,
 ) -> dict:
     result = planning.result if planning else None
     shown, chosen = None, None
     if trip and result:
         # a chosen trade-off entry is planned again in full: shown now, not lazily
-        shown, chosen = _shown(trip, result, esims, catalog)
+        shown, chosen, entry = _shown(request, trip, result, esims, catalog)
+        if entry is not None:
+            # the entry is queued (or limited): the region says so, and polls it
+            shown, planning, result = None, entry, None
     elif result:
         # lazy: a cache hit shows the rendered fragment and never looks at it
         shown = SimpleLazyObject(lambda: present(result, catalog))
@@ -161,25 +150,31 @@ def _json(trip: dict | None) -> str:
 
 
 def _shown(
-    trip: dict, result: dict, esims: str | None, catalog: Catalog
-) -> tuple[dict, int | None]:
+    request: HttpRequest, trip: dict, result: dict, esims: str | None, catalog: Catalog
+) -> tuple[dict, int | None, Planning | None]:
     """The result made ready to show, or the entry of its trade-off the traveller
-    chose (`esims`, its number of eSIMs): that one is planned again in full, and
-    the row of choices stays the recommendation's."""
+    chose (`esims`, its number of eSIMs): that one is planned again in full,
+    through the cache, the queue and the limits like any plan, and the row of
+    choices stays the recommendation's. The third value is the entry's
+    Planning while it is not there yet (queued, limited or lost)."""
     row = choices(result)
     wanted = next((c for c in row if str(c.esims) == esims and not c.recommended), None)
     if wanted is None:
-        return present(result, catalog), None
+        return present(result, catalog), None, None
     document = {**trip, "max_esims": wanted.max_esims}
     try:
-        planned = _plan_document(document, catalog)
-    except (TripError, TripTooLarge):
+        planning = plan_document(request, document, catalog=catalog)
+    except TripError:
+        planning = None
+    if planning is None or planning.is_refused:
         # a saved trip that no longer plans with today's catalog (a plan it owns
         # was retired): show what was saved; the saved page's notice says why
-        return present(result, catalog), None
-    shown = present(planned, catalog)
+        return present(result, catalog), None, None
+    if not planning.is_done:
+        return present(result, catalog), None, planning
+    shown = present(planning.result, catalog)
     shown["choices"] = choices(result, chosen=wanted.esims)
-    return shown, wanted.esims
+    return shown, wanted.esims, None
 
 
 def _planned(request: HttpRequest, context: dict) -> HttpResponse:
@@ -231,6 +226,7 @@ def home(request: HttpRequest) -> HttpResponse:
             sample=sample,
             trip=document,
             esims=request.GET.get("esims"),
+            request=request,
         )
         return render(request, "planner/home.html", context)
 
@@ -267,8 +263,13 @@ def home(request: HttpRequest) -> HttpResponse:
         sample=sample,
         trip=trip,
         esims=request.POST.get("esims"),
+        request=request,
         trip_json=_json(trip),
     )
+    entry = context["planning"]
+    if entry is not planning and entry.is_pending and not request.htmx:
+        # the chosen trade-off entry is queued: its planning page ends on it
+        return redirect("planner:planning", entry.token)
     return _planned(request, context)
 
 
@@ -353,8 +354,8 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
         "penalty": Decimal(saved.trip.get("switch_penalty", "0")),
         "choice_links": True,
     }
-    context["shown"], context["esims_chosen"] = _shown(
-        saved.trip, saved.result, request.GET.get("esims"), catalog
+    context["shown"], context["esims_chosen"], context["choice_planning"] = _shown(
+        request, saved.trip, saved.result, request.GET.get("esims"), catalog
     )
     status = 200
     if context["stale"] and "recompute" in request.GET:
@@ -397,26 +398,43 @@ def saved_calendar(request: HttpRequest, token: str) -> HttpResponse:
     return _calendar_response(request, saved, load_catalog())
 
 
+def _not_yet(planning: Planning) -> HttpResponse:
+    """A download whose trip is not planned yet: when to ask again."""
+    if planning.is_limited:
+        text = gettext(
+            "You have planned many trips in a short time: wait %(seconds)s seconds, then try again."
+        ) % {"seconds": planning.retry_after}
+        response = HttpResponse(text, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(planning.retry_after)
+        return response
+    text = gettext("The planner is still working on this trip: try again in a few seconds.")
+    response = HttpResponse(text, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "5"
+    return response
+
+
 @require_POST
 def calendar(request: HttpRequest) -> HttpResponse:
-    """An unsaved result's calendar: the trip is planned again and saved, so that
-    each event can link back to the plan it comes from."""
+    """An unsaved result's calendar: the trip is planned again (through the cache,
+    the queue and the limits) and saved, so that each event can link back to the
+    plan it comes from."""
     catalog = load_catalog()
     try:
         document = load_json(request.POST.get("trip", ""), max_bytes=MAX_TRIP_BYTES, what="trip:")
-        trip = parse_trip(document, catalog)
+        # the trip of a result just shown: normally a cache hit, else the queue's
+        planning = plan_document(request, document, catalog=catalog)
     except BoundsError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     except TripError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain")
-    try:
-        planned = plan_trip(trip, catalog, time_limit=settings.PLANNER_TIME_LIMIT)
-    except TripTooLarge as error:
+    if planning.is_refused:
         return HttpResponseBadRequest(
-            f"trip: {too_large_message(error)}", content_type="text/plain; charset=utf-8"
+            f"trip: {refusal_message(planning)}", content_type="text/plain; charset=utf-8"
         )
+    if not planning.is_done:
+        return _not_yet(planning)
     saved = SavedTrip.objects.create(
-        trip=document, result=result_document(planned), catalog_version=catalog.version
+        trip=document, result=planning.result, catalog_version=catalog.version
     )
     return _calendar_response(request, saved, catalog)
 

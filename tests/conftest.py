@@ -5,6 +5,19 @@ import sys
 import pytest
 from django.conf import settings
 
+# Files whose tests take seconds each (real catalog, solver stress, fuzzing, worker
+# processes): `pytest -m "not slow"` is the everyday run; CI runs everything.
+SLOW_FILES = {
+    "test_real_data.py",
+    "test_bruteforce.py",
+    "test_fuzz.py",
+    "test_api_fuzz.py",
+    "test_round_trip_property.py",
+    "test_deadline.py",
+    "test_views_deadline.py",
+    "test_queue.py",
+}
+
 
 @pytest.fixture(scope="session")
 def shared_dir():
@@ -20,6 +33,28 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": "/usr/bin/chromium",
         "args": ["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests run last: Playwright's sync API keeps an event loop running in
+    # the test thread from the first browser test on (see pytest_runtest_setup).
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    for item in items:
+        if (
+            item.get_closest_marker("browser")
+            or item.path.name in SLOW_FILES
+            or "shared_dir" in getattr(item, "fixturenames", ())  # the real catalog
+            or "too_large" in item.name  # builds a model until the deadline stops it
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_setup(item):
+    # From the first browser test on, the test's own ORM calls (and the test
+    # database's set-up and flush) run beside Playwright's running event loop;
+    # Django refuses that unless told. Only browser tests get this far.
+    if item.get_closest_marker("browser"):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def _database_url() -> str:

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.document import CatalogError, parse_catalog
-from planner.loader import forget_catalog
+from catalog.store import forget_catalog
 from tests import fuzz_inputs
 
 pytestmark = pytest.mark.django_db

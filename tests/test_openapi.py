@@ -50,6 +50,7 @@ def test_it_is_a_valid_openapi_document(openapi):
     assert openapi["info"]["title"] == "Roamplan API"
     assert set(openapi["paths"]) == {
         "/api/v1/plan",
+        "/api/v1/plan/{token}",
         "/api/v1/countries",
         "/api/v1/countries/{code}/plans",
         "/api/v1/plans/{slug}",

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
@@ -149,3 +150,23 @@ def test_it_passes_the_deployment_checks_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["ten", "nan", "inf", "0", "-3"])
+def test_it_rejects_a_time_limit_that_is_not_a_positive_number(value):
+    result = load_settings(SECRET_KEY="x" * 50, PLANNER_TIME_LIMIT=value)
+    assert result.returncode != 0
+    assert "PLANNER_TIME_LIMIT must be a" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_it_reads_a_fractional_time_limit():
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.PLANNER_TIME_LIMIT)"],
+        cwd=ROOT,
+        env=deployment_env(SECRET_KEY="x" * 50, PLANNER_TIME_LIMIT="2.5"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2.5"

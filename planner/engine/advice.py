@@ -3,13 +3,12 @@
 Each is a code and the data its text needs; the words are in planner/explanations.py.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from planner.engine.candidates import Candidate, Days
 from planner.engine.model import Activation, Network
 from planner.engine.result import Notice, Purchase
-
-STALE_AFTER = timedelta(days=90)
+from planner.engine.staleness import is_stale
 
 
 def purchase_notices(p: Purchase, c: Candidate, days: Days, today: date) -> list[Notice]:
@@ -63,6 +62,7 @@ def purchase_notices(p: Purchase, c: Candidate, days: Days, today: date) -> list
         out.append(
             note("subscription", {"cancel_by": until, "validity_days": str(plan.validity_days)})
         )
-    if not p.owned and plan.verified_on is not None and today - plan.verified_on >= STALE_AFTER:
-        out.append(note("not-verified", {"verified_on": plan.verified_on.isoformat()}))
+    if not p.owned and is_stale(plan.verified_on, today):
+        checked = plan.verified_on.isoformat() if plan.verified_on else ""
+        out.append(note("not-verified", {"verified_on": checked}))
     return out

@@ -1,10 +1,10 @@
 """The trip document (formats.md, "Trip") into a `Trip`, or a `TripError` naming the field."""
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from planner.engine import reading
 from planner.engine.bounds import (
     MAX_DAYS,
     MAX_DEVICES,
@@ -12,7 +12,6 @@ from planner.engine.bounds import (
     MAX_LEGS,
     MAX_SWITCH_PENALTY,
     date_in_range,
-    decimal_text,
 )
 from planner.engine.countries import is_country_code
 from planner.engine.model import Catalog, Leg, Network, Trip
@@ -37,54 +36,34 @@ _TRIP_KEYS = {
 _LEG_KEYS = {"country", "days", "gb_per_day"}
 
 
-class TripError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class TripError(reading.Invalid):
+    """A trip document that breaks a rule: `field` names the value, `message` the rule."""
+
+
+# The trip's values are read by the rules of every document (engine.reading).
 
 
 def _keys(obj: Any, allowed: set[str], required: set[str], path: str) -> dict:
-    if not isinstance(obj, dict):
-        raise TripError(path or "trip", "must be an object")
-    unknown = sorted(set(obj) - allowed)
-    if unknown:
-        where = f"{path}." if path else ""
-        # An empty or odd key is quoted, so the error still names something.
-        names = [key if key.isidentifier() else json.dumps(key) for key in unknown]
-        raise TripError(where + names[0], f"unknown key(s): {', '.join(names)}")
-    for key in sorted(required):
-        if key not in obj:
-            raise TripError(f"{path}.{key}" if path else key, "is required")
-    return obj
+    return _read(reading.keys, obj, path, allowed, required, label="trip")
 
 
 def _int(value: Any, path: str, low: int, high: int) -> int:
-    # bool is an int in Python; a JSON true is not a number of days
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TripError(path, "must be a whole number")
-    if not low <= value <= high:
-        raise TripError(path, f"must be between {low} and {high}")
-    return value
+    return _read(reading.whole, value, path, minimum=low, maximum=high)
 
 
 def _bool(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        raise TripError(path, "must be true or false")
-    return value
+    return _read(reading.boolean, value, path)
 
 
 def _decimal(value: Any, path: str, low: Decimal, high: Decimal | None) -> Decimal:
-    # decimals travel as strings (formats.md); an int is unambiguous, a float is not
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise TripError(path, 'must be a decimal string such as "1.5"')
+    return _read(reading.decimal, value, path, minimum=low, maximum=high)
+
+
+def _read(reader, *args, **kwargs):
     try:
-        d = decimal_text(str(value))
-    except ValueError as error:
-        raise TripError(path, str(error)) from None
-    if d < low or (high is not None and d > high):
-        raise TripError(path, f"must be between {low} and {high}" if high else f"must be >= {low}")
-    return d
+        return reader(*args, **kwargs)
+    except reading.Invalid as error:
+        raise TripError(error.field, error.message) from None
 
 
 def _unique_list(value: Any, path: str, what: str, check, error) -> tuple:

@@ -40,3 +40,20 @@ for (const name of ["htmx:responseError", "htmx:sendError", "htmx:timeout"]) {
 document.addEventListener("htmx:afterSwap", (event) => {
   if (event.detail.successful) document.getElementById("request-failed")?.remove();
 });
+
+// htmx takes a button that merely has the focus for the form's submitter (its
+// focusin tracking, meant for "tab to a button, press space"): tabbing from the
+// last field of a stop onto "Add a stop" made the change that followed post
+// action=add, and the form it answered replaced the result pane, which then
+// stayed empty with "Planning…" beside the buttons (issue 9); onto "Save and
+// get a link", the change went to the save address. Only a submit has a
+// submitter: a change posts the fields alone, to the form's own address.
+document.addEventListener("htmx:configRequest", (event) => {
+  const { elt, triggeringEvent, parameters } = event.detail;
+  if (!(elt instanceof HTMLFormElement) || triggeringEvent?.type === "submit") return;
+  for (const button of elt.querySelectorAll("button[name], input[type='submit'][name]")) {
+    delete parameters[button.name];
+  }
+  const own = elt.getAttribute("hx-post");
+  if (own) event.detail.path = own;
+});

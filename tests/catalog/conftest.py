@@ -2,6 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.catalog.factories import make_user
+
 
 @pytest.fixture
 def queries_of(client):
@@ -13,3 +15,10 @@ def queries_of(client):
         return len(queries)
 
     return count
+
+
+@pytest.fixture
+def editor_client(client):
+    """A client logged in as staff in the catalog editor group."""
+    client.force_login(make_user(staff=True, editor=True))
+    return client

@@ -1,8 +1,13 @@
 """Keyword-only factories for catalog rows in the database."""
 
 import itertools
+import json
 from datetime import date
 from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from catalog.models import (
     CatalogVersion,
@@ -91,3 +96,70 @@ def make_rates(*, base: str = "EUR", per_base: dict | None = None, **fields) -> 
 
 def make_version(*, sample: bool = False, note: str = "test") -> CatalogVersion:
     return CatalogVersion.bump(note, sample=sample)
+
+
+def make_user(*, staff=False, superuser=False, editor=False) -> User:
+    user = User.objects.create_user(
+        username=f"u{User.objects.count()}", password="pw", is_staff=staff or superuser
+    )
+    user.is_superuser = superuser
+    user.save()
+    if editor:
+        user.groups.add(Group.objects.get(name="catalog editor"))
+    return user
+
+
+def upload_catalog(client, doc: dict, *, replace=False):
+    """POST a catalog document to the admin upload, as a file."""
+    file = SimpleUploadedFile("catalog.json", json.dumps(doc).encode(), "application/json")
+    return client.post(
+        reverse("admin:catalog_catalogimport_add"),
+        {"file": file, **({"replace": "on"} if replace else {})},
+    )
+
+
+def admin_formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def plan_post(plan: Plan, **fields) -> dict:
+    """The admin change form of `plan` as a browser posts it, with `fields` changed."""
+    entry = plan.coverage_entries.get()
+    data = {
+        "operator": plan.operator_id,
+        "slug": plan.slug,
+        "name": plan.name,
+        "price": str(plan.price),
+        "currency": plan.currency,
+        "vat_percent": "0",
+        "validity_days": str(plan.validity_days),
+        "data_gb": str(plan.data_gb),
+        "max_devices": "1",
+        "activation": "first_use",
+        "esim": "on",
+        **admin_formset(
+            "coverage_entries",
+            [
+                {
+                    "id": entry.pk,
+                    "plan": plan.pk,
+                    "position": "0",
+                    "countries": "FR",
+                    "network": "4G",
+                }
+            ],
+            initial=1,
+        ),
+        **admin_formset("promotions", []),
+        **admin_formset("changes", []),
+    }
+    data.update(fields)
+    return data

@@ -1,41 +1,24 @@
-import json
-import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.document import parse_catalog
-from catalog.importer import import_document
-from catalog.models import CatalogImport, CatalogVersion, Plan, PlanChange, Region
-from planner.loader import load_catalog
-from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
-from tests.catalog.factories import make_operator, make_plan, make_promotion, make_rates
+from catalog.models import CatalogVersion, Plan, PlanChange, Region
+from catalog.store import offered_catalog as load_catalog
+from tests.catalog.factories import (
+    admin_formset,
+    make_operator,
+    make_plan,
+    make_promotion,
+    make_rates,
+    make_user,
+    plan_post,
+)
 
 pytestmark = pytest.mark.django_db
 
 PLAN_CHANGELIST = reverse("admin:catalog_plan_changelist")
-
-
-def _user(*, staff=False, superuser=False, editor=False) -> User:
-    user = User.objects.create_user(
-        username=f"u{User.objects.count()}", password="pw", is_staff=staff or superuser
-    )
-    user.is_superuser = superuser
-    user.save()
-    if editor:
-        user.groups.add(Group.objects.get(name="catalog editor"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(_user(staff=True, editor=True))
-    return client
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client):
@@ -45,12 +28,12 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
 
 
 def test_it_keeps_non_staff_out_even_in_the_editor_group(client):
-    client.force_login(_user(editor=True))
+    client.force_login(make_user(editor=True))
     assert client.get(PLAN_CHANGELIST).status_code == 302
 
 
 def test_it_refuses_the_catalog_to_plain_staff(client):
-    client.force_login(_user(staff=True))
+    client.force_login(make_user(staff=True))
     assert client.get(PLAN_CHANGELIST).status_code == 403
     plan = make_plan()
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
@@ -94,14 +77,14 @@ def test_it_gives_the_editor_group_no_right_to_delete_plans_or_touch_users(edito
 
 
 def test_it_lets_a_superuser_in(client):
-    client.force_login(_user(superuser=True))
+    client.force_login(make_user(superuser=True))
     make_plan()
     assert client.get(PLAN_CHANGELIST).status_code == 200
     assert client.get(reverse("admin:catalog_operator_changelist")).status_code == 200
 
 
 def test_it_keeps_history_read_only_even_for_a_superuser(client):
-    client.force_login(_user(superuser=True))
+    client.force_login(make_user(superuser=True))
     plan = make_plan()
     change = PlanChange.objects.create(plan=plan, source="admin", before={}, after={})
     version = CatalogVersion.bump("start")
@@ -139,59 +122,13 @@ def test_it_lists_rate_sets_in_a_constant_number_of_queries(editor_client, queri
     ]
 
 
-def _formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for i, row in enumerate(rows):
-        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
-    return data
-
-
-def _plan_post(plan: Plan, **fields) -> dict:
-    entry = plan.coverage_entries.get()
-    data = {
-        "operator": plan.operator_id,
-        "slug": plan.slug,
-        "name": plan.name,
-        "price": str(plan.price),
-        "currency": plan.currency,
-        "vat_percent": "0",
-        "validity_days": str(plan.validity_days),
-        "data_gb": str(plan.data_gb),
-        "max_devices": "1",
-        "activation": "first_use",
-        "esim": "on",
-        **_formset(
-            "coverage_entries",
-            [
-                {
-                    "id": entry.pk,
-                    "plan": plan.pk,
-                    "position": "0",
-                    "countries": "FR",
-                    "network": "4G",
-                }
-            ],
-            initial=1,
-        ),
-        **_formset("promotions", []),
-        **_formset("changes", []),
-    }
-    data.update(fields)
-    return data
-
-
 def test_it_records_who_changed_a_price_and_when(client):
-    user = _user(staff=True, editor=True)
+    user = make_user(staff=True, editor=True)
     client.force_login(user)
     plan = make_plan(price="10")
     version = CatalogVersion.bump("start")
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    response = client.post(url, _plan_post(plan, price="12.50"))
+    response = client.post(url, plan_post(plan, price="12.50"))
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     change = PlanChange.objects.get()
     assert (change.before, change.after) == ({"price": "10"}, {"price": "12.5"})
@@ -205,26 +142,26 @@ def test_it_keeps_the_catalog_version_when_a_save_changes_nothing(editor_client)
     plan = make_plan()
     version = CatalogVersion.bump("start")
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    assert editor_client.post(url, _plan_post(plan)).status_code == 302
+    assert editor_client.post(url, plan_post(plan)).status_code == 302
     operator_url = reverse("admin:catalog_operator_change", args=[plan.operator_id])
     operator_form = {
         "name": plan.operator.name,
         "slug": plan.operator.slug,
         "kind": plan.operator.kind,
-        **_formset("plans", [], initial=0),
+        **admin_formset("plans", [], initial=0),
     }
     assert editor_client.post(operator_url, operator_form).status_code == 302
     assert CatalogVersion.current() == version
 
-    assert editor_client.post(url, _plan_post(plan, name="Renamed")).status_code == 302
+    assert editor_client.post(url, plan_post(plan, name="Renamed")).status_code == 302
     assert CatalogVersion.current().pk > version.pk
 
 
 def test_it_refuses_a_country_in_two_coverage_entries(editor_client):
     plan = make_plan()
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data.update(
-        _formset(
+        admin_formset(
             "coverage_entries",
             [
                 {
@@ -247,7 +184,7 @@ def test_it_refuses_a_country_in_two_coverage_entries(editor_client):
 def test_it_saves_coverage_typed_with_regions(editor_client):
     Region.objects.create(name="NORDIC", countries=["DK", "SE"])
     plan = make_plan()
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data["coverage_entries-0-countries"] = "@NORDIC fi"
     response = editor_client.post(reverse("admin:catalog_plan_change", args=[plan.pk]), data)
     assert response.status_code == 302
@@ -259,9 +196,9 @@ def test_it_saves_coverage_typed_with_regions(editor_client):
 
 def test_it_refuses_overlapping_promotions(editor_client):
     plan = make_plan()
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data.update(
-        _formset(
+        admin_formset(
             "promotions",
             [
                 {
@@ -343,129 +280,6 @@ def test_it_duplicates_a_plan_as_a_retired_draft(editor_client):
     assert copy.promotions.count() == 1
 
 
-def _upload(client, doc: dict, *, replace=False):
-    file = SimpleUploadedFile("catalog.json", json.dumps(doc).encode(), "application/json")
-    return client.post(
-        reverse("admin:catalog_catalogimport_add"),
-        {"file": file, **({"replace": "on"} if replace else {})},
-    )
-
-
-def test_it_previews_an_import_and_applies_it_only_on_confirmation(editor_client):
-    import_document(
-        parse_catalog(
-            catalog_doc(
-                operators=[
-                    operator_doc(
-                        plans=[plan_doc(slug="kept", price="10"), plan_doc(slug="dropped")]
-                    )
-                ]
-            )
-        )
-    )
-    new = catalog_doc(
-        operators=[
-            operator_doc(
-                plans=[
-                    plan_doc(slug="kept", price="8"),
-                    plan_doc(slug="fresh", coverage=[coverage_entry()]),
-                ]
-            )
-        ]
-    )
-    response = _upload(editor_client, new, replace=True)
-    assert response.status_code == 302
-    preview_url = response["Location"]
-    page = editor_client.get(preview_url).text
-    assert "fresh" in page and "dropped" in page
-    assert "<td>price</td><td><small>10</small></td><td><strong><small>8</small>" in page
-    assert not Plan.objects.filter(slug="fresh").exists()
-    assert Plan.objects.get(slug="kept").price == Decimal(10)
-
-    # One plan retired and one repriced of two: a sweeping change, confirmed twice.
-    assert 'name="confirm_sweeping"' in page
-    response = editor_client.post(preview_url)
-    assert response.status_code == 200
-    assert "Nothing was imported" in response.text
-    assert Plan.objects.get(slug="kept").price == Decimal(10)
-    response = editor_client.post(preview_url, {"confirm_sweeping": "yes"})
-    assert response.status_code == 302
-    assert Plan.objects.get(slug="kept").price == Decimal(8)
-    assert set(Plan.objects.offered().values_list("slug", flat=True)) == {"kept", "fresh"}
-    assert CatalogImport.objects.get().status == "applied"
-
-
-def test_it_leads_back_to_the_imports_list_from_upload_and_preview(editor_client):
-    imports = reverse("admin:catalog_catalogimport_changelist")
-    crumb = f'&rsaquo; <a href="{imports}">Catalog imports</a>'
-    upload_page = editor_client.get(reverse("admin:catalog_catalogimport_add"))
-    preview_page = editor_client.get(_upload(editor_client, catalog_doc())["Location"])
-    assert crumb in upload_page.text and "Import a catalog file" in upload_page.text
-    assert crumb in preview_page.text and "Check the import of catalog.json" in preview_page.text
-
-
-def test_it_shows_why_a_broken_file_cannot_be_imported(editor_client):
-    make_rates()
-    bad = catalog_doc(
-        operators=[operator_doc(slug="op-x", plans=[plan_doc(slug="p-x", price="-3")])]
-    )
-    response = _upload(editor_client, bad)
-    assert response.status_code == 200
-    assert (
-        "operator &#x27;op-x&#x27;, plan &#x27;p-x&#x27;, field &#x27;price&#x27;" in response.text
-    )
-    assert not CatalogImport.objects.exists()
-    assert not Plan.objects.exists()
-
-
-def test_it_shows_that_a_file_nested_too_deep_is_not_json(editor_client):
-    file = SimpleUploadedFile("deep.json", b"[" * 100_000, "application/json")
-    response = editor_client.post(reverse("admin:catalog_catalogimport_add"), {"file": file})
-    assert response.status_code == 200
-    assert "deep.json: the file nests deeper than 32 levels" in response.text
-    assert not CatalogImport.objects.exists()
-
-
-def test_it_shows_a_fresh_preview_when_the_catalog_changed_meanwhile(editor_client):
-    response = _upload(editor_client, catalog_doc())
-    CatalogVersion.bump("someone else")
-    response = editor_client.post(response["Location"])
-    assert response.status_code == 200
-    assert not Plan.objects.exists()
-    assert CatalogImport.objects.get().status == "previewed"
-
-
-@pytest.mark.parametrize("object_id", ["abc", "999"])
-def test_it_answers_an_unknown_import_with_the_admin_notice_not_an_error(editor_client, object_id):
-    url = reverse("admin:catalog_catalogimport_change", args=[object_id])
-    response = editor_client.get(url, follow=True)
-    assert response.status_code == 200
-    assert "doesn’t exist" in response.text
-
-
-def test_it_sends_a_previewed_import_to_its_preview(editor_client):
-    pending = CatalogImport.objects.get(
-        pk=_upload(editor_client, catalog_doc())["Location"].split("/")[-3]
-    )
-    response = editor_client.get(reverse("admin:catalog_catalogimport_change", args=[pending.pk]))
-    assert response["Location"] == reverse("admin:catalog_catalogimport_preview", args=[pending.pk])
-
-
-def test_it_sends_back_to_upload_a_stored_file_the_checks_now_refuse(editor_client):
-    doc = catalog_doc(operators=[operator_doc(plans=[plan_doc(price="-1")])])
-    pending = CatalogImport.objects.create(filename="old.json", content=json.dumps(doc))
-    url = reverse("admin:catalog_catalogimport_preview", args=[pending.pk])
-    response = editor_client.post(url, follow=True)
-    assert response.redirect_chain == [(reverse("admin:catalog_catalogimport_add"), 302)]
-    assert "no longer passes the checks" in response.text and "price" in response.text
-    assert not Plan.objects.exists()
-
-
-def test_it_refuses_the_import_page_to_plain_staff(client):
-    client.force_login(_user(staff=True))
-    assert client.get(reverse("admin:catalog_catalogimport_add")).status_code == 403
-
-
 def test_it_lets_an_editor_add_a_plan_with_its_coverage(editor_client):
     operator = make_operator()
     version = CatalogVersion.bump("start")
@@ -481,12 +295,12 @@ def test_it_lets_an_editor_add_a_plan_with_its_coverage(editor_client):
         "max_devices": "1",
         "activation": "install",
         "esim": "on",
-        **_formset(
+        **admin_formset(
             "coverage_entries",
             [{"position": "0", "countries": "DE AT", "network": "5G", "eu_fair_use": "on"}],
         ),
-        **_formset("promotions", []),
-        **_formset("changes", []),
+        **admin_formset("promotions", []),
+        **admin_formset("changes", []),
     }
     response = editor_client.post(reverse("admin:catalog_plan_add"), data)
     assert response.status_code == 302
@@ -501,7 +315,7 @@ def test_it_saves_residents_only_and_subscription_and_records_the_change(editor_
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
     page = editor_client.get(url).text
     assert 'name="residents_only"' in page and 'name="subscription"' in page
-    response = editor_client.post(url, _plan_post(plan, residents_only="on", subscription="on"))
+    response = editor_client.post(url, plan_post(plan, residents_only="on", subscription="on"))
     assert response.status_code == 302
     plan.refresh_from_db()
     assert (plan.residents_only, plan.subscription) == (True, True)
@@ -513,7 +327,7 @@ def test_it_saves_residents_only_and_subscription_and_records_the_change(editor_
 def test_it_refuses_a_residents_only_plan_of_an_operator_without_a_country(editor_client):
     plan = make_plan(operator=make_operator(name="Travel Brand"))
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    response = editor_client.post(url, _plan_post(plan, residents_only="on"))
+    response = editor_client.post(url, plan_post(plan, residents_only="on"))
     assert response.status_code == 200
     assert "Travel Brand has no country, so it has no residents-only plans" in response.text
     plan.refresh_from_db()
@@ -525,7 +339,7 @@ def test_it_keeps_the_country_of_an_operator_with_residents_only_plans(editor_cl
     make_plan(operator=operator, residents_only=True)
     url = reverse("admin:catalog_operator_change", args=[operator.pk])
     form = {"name": operator.name, "slug": operator.slug, "kind": "mno", "country": ""}
-    response = editor_client.post(url, {**form, **_formset("plans", [], initial=0)})
+    response = editor_client.post(url, {**form, **admin_formset("plans", [], initial=0)})
     assert response.status_code == 200
     assert "residents-only plans, which need its country" in response.text
     operator.refresh_from_db()
@@ -552,14 +366,14 @@ def test_it_filters_and_shows_residents_only_plans_and_subscriptions(editor_clie
 def test_it_accepts_kosovo_in_admin_coverage_operators_and_regions(editor_client):
     plan = make_plan()
     url = reverse("admin:catalog_plan_change", args=[plan.pk])
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data["coverage_entries-0-countries"] = "rs xk"
     assert editor_client.post(url, data).status_code == 302
     assert set(plan.coverage_countries.values_list("country", flat=True)) == {"RS", "XK"}
 
     operator_url = reverse("admin:catalog_operator_change", args=[plan.operator_id])
     form = {"name": "IPKO", "slug": plan.operator.slug, "kind": "mno", "country": "XK"}
-    response = editor_client.post(operator_url, {**form, **_formset("plans", [], initial=0)})
+    response = editor_client.post(operator_url, {**form, **admin_formset("plans", [], initial=0)})
     assert response.status_code == 302
     plan.operator.refresh_from_db()
     assert plan.operator.country.name == "Kosovo"
@@ -569,51 +383,3 @@ def test_it_accepts_kosovo_in_admin_coverage_operators_and_regions(editor_client
     )
     assert response.status_code == 302
     assert Region.objects.get(name="BALKANS").countries == ["RS", "XK"]
-
-
-def test_it_counts_residents_only_plans_and_subscriptions_in_the_import_preview(editor_client):
-    import_document(parse_catalog(catalog_doc(operators=[operator_doc(country="FR")])))
-    new = catalog_doc(
-        operators=[
-            operator_doc(
-                country="FR",
-                plans=[
-                    plan_doc(residents_only=True, subscription=True),
-                    plan_doc(slug="monthly", subscription=True),
-                ],
-            )
-        ]
-    )
-    page = editor_client.get(_upload(editor_client, new)["Location"]).text
-    assert "In the file: 1 residents-only plan(s), 2 subscription(s)." in page
-    # what changed on plan-a, field by field with before and after
-    squeezed = re.sub(r"<[^>]+>|\s+", " ", page)
-    assert re.search(r"residents_only\s+false\s+true", squeezed)
-    assert re.search(r"subscription\s+false\s+true", squeezed)
-
-
-def test_it_names_the_row_of_an_uploaded_residents_only_plan_without_operator_country(
-    editor_client,
-):
-    doc = catalog_doc(operators=[operator_doc(slug="brand", plans=[plan_doc(residents_only=True)])])
-    response = _upload(editor_client, doc)
-    assert response.status_code == 200
-    assert (
-        "operator &#x27;brand&#x27;, plan &#x27;plan-a&#x27;, field &#x27;residents_only&#x27;"
-        in (response.text)
-    )
-    assert not CatalogImport.objects.exists()
-
-
-def test_it_refuses_at_upload_a_file_that_strands_a_residents_only_plan(editor_client):
-    contract = plan_doc(slug="contract", residents_only=True)
-    import_document(
-        parse_catalog(
-            catalog_doc(operators=[operator_doc(slug="fr-telco", country="FR", plans=[contract])])
-        )
-    )
-    stranding = catalog_doc(operators=[operator_doc(slug="fr-telco", plans=[plan_doc()])])
-    response = _upload(editor_client, stranding)
-    assert response.status_code == 200
-    assert "is null, but its plan &#x27;contract&#x27;" in response.text
-    assert not CatalogImport.objects.exists()

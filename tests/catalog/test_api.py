@@ -83,6 +83,12 @@ def test_it_lists_the_countries_with_their_plan_counts(client, sample_catalog):
         {"scope": "local"},
         {"five_g": "true"},
         {"hotspot": "1", "voice": "true"},
+        {"q": "week"},
+        {"q": " Roam "},
+        {"operator": "roamless"},
+        {"sort": "price", "dir": "desc"},
+        {"sort": "data", "dir": "asc"},
+        {"sort": "validity", "dir": "asc", "q": "e"},
     ],
 )
 def test_it_lists_a_countrys_plans_as_its_page_does(client, sample_catalog, query):
@@ -140,6 +146,19 @@ def test_it_refuses_bad_filters_naming_them(client, sample_catalog, query, statu
     assert response.status_code == status
     assert response.json()["field"] == field
     assert field in response.json()["error"]
+
+
+def test_it_refuses_an_operator_with_no_plan_for_the_country_naming_the_field(
+    client, sample_catalog
+):
+    response = client.get("/api/v1/countries/FR/plans", {"operator": "no-such-operator"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "operator: no offered plan of 'no-such-operator' covers FR",
+        "field": "operator",
+    }
+    bad = client.get("/api/v1/countries/FR/plans", {"dir": "up"})
+    assert bad.status_code == 400 and bad.json()["field"] == "dir"
 
 
 def test_it_answers_404_for_a_country_that_is_not_one(client, sample_catalog):

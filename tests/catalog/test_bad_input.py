@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from catalog.models import CatalogImport, Plan
 from tests.catalog.documents import catalog_doc, operator_doc, plan_doc
-from tests.catalog.factories import make_plan, make_rates
-from tests.catalog.test_admin import _plan_post, _user
+from tests.catalog.factories import make_plan, make_rates, make_user, plan_post
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ UPLOAD = reverse("admin:catalog_catalogimport_add")
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(_user(staff=True, editor=True))
+    client.force_login(make_user(staff=True, editor=True))
     return client
 
 
@@ -73,7 +72,7 @@ def test_admin_refuses_a_non_http_url_in_a_plan(editor_client, url, message):
     make_rates()
     plan = make_plan()
     change = reverse("admin:catalog_plan_change", args=[plan.pk])
-    response = editor_client.post(change, _plan_post(plan, source_url=url))
+    response = editor_client.post(change, plan_post(plan, source_url=url))
     assert response.status_code == 200
     assert message in response.text
     assert Plan.objects.get(pk=plan.pk).source_url == ""

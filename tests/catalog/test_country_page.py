@@ -236,7 +236,7 @@ def _add_plans(n: int) -> None:
 )
 def test_it_runs_the_same_queries_for_a_small_and_a_large_catalog(queries_of, rates, params):
     # Each catalog change bumps the version, so each measure includes the header's
-    # cold load of the catalog (planner.loader), itself a fixed number of queries.
+    # cold load of the catalog (catalog.store.offered_catalog), itself a fixed number of queries.
     _add_plans(5)
     make_version()
     small = queries_of(URL, params)

@@ -8,12 +8,19 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from catalog.models import Plan, Rate, RateSet, Region
+from catalog.store import forget_catalog
+from catalog.store import offered_catalog as load_catalog
 from planner.engine.model import rates_needed
-from planner.loader import forget_catalog, load_catalog
 from planner.models import SavedTrip
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
-from tests.catalog.factories import add_coverage, make_plan, make_rates
-from tests.catalog.test_admin import _formset, _plan_post, _user
+from tests.catalog.factories import (
+    add_coverage,
+    admin_formset,
+    make_plan,
+    make_rates,
+    make_user,
+    plan_post,
+)
 from tests.planner.test_views import trip_data
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +30,7 @@ RATES = {"EUR": "1", "USD": "1.08", "GBP": "0.86", "CHF": "0.94", "CNY": "7.70"}
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(_user(staff=True, editor=True))
+    client.force_login(make_user(staff=True, editor=True))
     return client
 
 
@@ -48,7 +55,7 @@ def _rate_set_post(rates: dict[str, str], base: str = "EUR") -> dict:
         "as_of": "2026-11-01",
         "created_at_0": "2026-11-01",
         "created_at_1": "10:00:00",
-        **_formset("rates", [{"currency": c, "per_base": r} for c, r in rates.items()]),
+        **admin_formset("rates", [{"currency": c, "per_base": r} for c, r in rates.items()]),
     }
 
 
@@ -131,7 +138,7 @@ def test_a_fair_use_cap_needs_an_eur_rate_in_the_file():
 def test_admin_refuses_a_plan_currency_without_a_rate(editor_client, chf_and_eur_plans):
     eur, _chf = chf_and_eur_plans
     url = reverse("admin:catalog_plan_change", args=[eur.pk])
-    response = editor_client.post(url, _plan_post(eur, currency="JPY"))
+    response = editor_client.post(url, plan_post(eur, currency="JPY"))
     assert response.status_code == 200
     assert "no rate for JPY" in response.text
     assert Plan.objects.get(pk=eur.pk).currency == "EUR"
@@ -140,7 +147,7 @@ def test_admin_refuses_a_plan_currency_without_a_rate(editor_client, chf_and_eur
 def test_admin_refuses_a_fair_use_cap_without_an_eur_rate(editor_client, fresh_catalog):
     make_rates(base="USD", per_base={"USD": "1"})
     plan = make_plan(currency="USD")
-    data = _plan_post(plan)
+    data = plan_post(plan)
     data["coverage_entries-0-eu_fair_use"] = "on"
     response = editor_client.post(reverse("admin:catalog_plan_change", args=[plan.pk]), data)
     assert response.status_code == 200
@@ -149,7 +156,7 @@ def test_admin_refuses_a_fair_use_cap_without_an_eur_rate(editor_client, fresh_c
 
 
 def test_admin_protects_a_region_that_coverage_names(client):
-    client.force_login(_user(superuser=True))
+    client.force_login(make_user(superuser=True))
     editor_client = client
     make_rates()
     region = Region.objects.create(name="ALPS", countries=["CH", "AT"])

@@ -1,14 +1,29 @@
 from dataclasses import fields
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from catalog import models
 from catalog.document import PLAN_TERMS, PROMOTION_TERMS, overlapping_windows
-from catalog.models import CoverageCountry, Plan, Promotion, Rate
+from catalog.models import (
+    ApiToken,
+    CatalogImport,
+    CatalogVersion,
+    CoverageCountry,
+    CoverageEntry,
+    Operator,
+    Plan,
+    PlanChange,
+    Promotion,
+    Rate,
+    RateSet,
+    Region,
+)
 from planner.engine import model as engine
 from tests.catalog.factories import (
     add_coverage,
@@ -16,6 +31,7 @@ from tests.catalog.factories import (
     make_plan,
     make_promotion,
     make_rates,
+    make_version,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +57,37 @@ def test_it_keeps_one_column_per_term_of_the_file_and_the_engine():
     assert set(PROMOTION_TERMS) == {f.name for f in fields(engine.Promotion)} == columns
 
 
-def _violates(name: str, create) -> None:
+def _integrity_error(create) -> IntegrityError:
     with pytest.raises(IntegrityError) as info, transaction.atomic():
         create()
-    # SQLite and PostgreSQL both name the violated constraint.
-    assert name in str(info.value) or "UNIQUE" in str(info.value)
+    return info.value
+
+
+def _violates(name: str, create) -> None:
+    """`create()` breaks the check constraint called `name`, and no other."""
+    error = _integrity_error(create)
+    diag = getattr(error.__cause__, "diag", None)
+    if diag is not None:  # PostgreSQL names the constraint
+        assert diag.constraint_name == name
+    else:  # SQLite: "CHECK constraint failed: <name>"
+        assert str(error) == f"CHECK constraint failed: {name}"
+
+
+def _violates_unique(model, fields: list[str], create) -> None:
+    """`create()` breaks the uniqueness of exactly these fields of `model`, together."""
+    error = _integrity_error(create)
+    table = model._meta.db_table
+    columns = [model._meta.get_field(name).column for name in fields]
+    diag = getattr(error.__cause__, "diag", None)
+    if diag is not None:  # PostgreSQL names the constraint: look up what it holds
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        held = constraints[diag.constraint_name]
+        assert held["unique"] and held["columns"] == columns, (diag.constraint_name, held)
+    else:  # SQLite names the columns
+        assert str(error) == "UNIQUE constraint failed: " + ", ".join(
+            f"{table}.{column}" for column in columns
+        )
 
 
 @pytest.mark.parametrize(
@@ -75,9 +117,9 @@ def test_it_holds_plan_invariants_in_the_database(fields, constraint):
 
 def test_it_keeps_slugs_unique():
     plan = make_plan(slug="same")
-    _violates("slug", lambda: make_plan(slug="same", operator=plan.operator))
+    _violates_unique(Plan, ["slug"], lambda: make_plan(slug="same", operator=plan.operator))
     make_operator(slug="op")
-    _violates("slug", lambda: make_operator(slug="op"))
+    _violates_unique(Operator, ["slug"], lambda: make_operator(slug="op"))
 
 
 @pytest.mark.parametrize(
@@ -97,7 +139,11 @@ def test_it_holds_promotion_invariants_in_the_database(fields, constraint):
 
 def test_it_refuses_a_country_in_two_entries_of_one_plan():
     plan = make_plan(countries=("FR", "DE"))
-    _violates("coverage_country_once_per_plan", lambda: add_coverage(plan=plan, countries=("DE",)))
+    _violates_unique(
+        CoverageCountry,
+        ["plan", "country"],
+        lambda: add_coverage(plan=plan, countries=("DE",)),
+    )
     other = make_plan(countries=("DE",))
     assert CoverageCountry.objects.filter(country="DE").count() == 2
     assert other.coverage_countries.get().country == "DE"
@@ -116,8 +162,9 @@ def test_it_refuses_a_zero_rate():
     _violates(
         "rate_positive", lambda: Rate.objects.create(rate_set=rate_set, currency="GBP", per_base=0)
     )
-    _violates(
-        "rate_currency_once_per_set",
+    _violates_unique(
+        Rate,
+        ["rate_set", "currency"],
         lambda: Rate.objects.create(rate_set=rate_set, currency="USD", per_base=1),
     )
 
@@ -164,17 +211,6 @@ def test_it_finds_plans_covering_all_countries():
     assert Plan.objects.covering(["DE"]).count() == 2
 
 
-def test_it_tells_stale_plans_from_recently_verified_ones():
-    today = timezone.localdate()
-    fresh = make_plan(verified_on=today - timedelta(days=90))
-    old = make_plan(verified_on=today - timedelta(days=91))
-    never = make_plan(verified_on=None)
-    assert set(Plan.objects.stale()) == {old, never}
-    assert set(Plan.objects.recently_verified()) == {fresh}
-    assert not fresh.is_stale
-    assert old.is_stale
-
-
 def test_it_computes_price_per_gb_and_base_price():
     make_plan(price="10", data_gb="4", currency="EUR")
     make_plan(price="10.80", data_gb=None, currency="USD")
@@ -187,11 +223,55 @@ def test_it_computes_price_per_gb_and_base_price():
     assert values["USD"][1] == Decimal(10)
 
 
-def test_it_has_a_str_for_every_model():
-    plan = make_plan(name="Travel 5")
-    promotion = make_promotion(plan=plan, name="Summer")
-    assert str(plan) == "Travel 5"
-    assert str(promotion) == "Summer"
-    assert str(Promotion(discount_percent=5, starts=date(2026, 1, 1), ends=date(2026, 1, 2)))
-    assert str(plan.coverage_entries.get())
-    assert str(make_rates()) == "EUR"
+def test_it_has_a_str_for_every_model(django_user_model):
+    operator = make_operator(name="Nomad Mobile", slug="nomad")
+    plan = make_plan(operator=operator, name="Travel 5", countries=("FR", "DE"))
+    entry = plan.coverage_entries.get()
+    rate_set = make_rates(base="EUR", as_of=date(2026, 11, 1))
+    version = make_version()
+    changed_at = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    user = django_user_model.objects.create(username="editor")
+    token = ApiToken(user=user, name="feed")
+    token.issue()
+    shown = {
+        CatalogVersion: (version, f"{version.pk}-{version.token}"),
+        Region: (Region.objects.create(name="NORDIC", countries=["DK", "SE"]), "NORDIC"),
+        Operator: (operator, "Nomad Mobile"),
+        Plan: (plan, "Travel 5"),
+        CoverageEntry: (entry, f"{plan.pk}: 4G #0"),
+        CoverageCountry: (entry.countries.get(country="DE"), "DE"),
+        Promotion: (make_promotion(plan=plan, name="Summer"), "Summer"),
+        PlanChange: (
+            PlanChange.objects.create(plan=plan, source="admin", changed_at=changed_at),
+            f"{plan.pk} 2026-11-02 09:30",
+        ),
+        RateSet: (rate_set, "EUR 2026-11-01"),
+        Rate: (rate_set.rates.get(currency="USD"), "USD 1.08000000"),
+        CatalogImport: (
+            CatalogImport.objects.create(filename="june.json", content="{}"),
+            "june.json (previewed)",
+        ),
+        ApiToken: (token, f"feed ({token.hint}…)"),
+    }
+    assert set(shown) == set(apps.get_app_config("catalog").get_models())
+    assert {model: str(obj) for model, (obj, _text) in shown.items()} == {
+        model: text for model, (_obj, text) in shown.items()
+    }
+    # the fallbacks: a promotion without a name, a rate set without a date
+    unnamed = Promotion(discount_percent=Decimal(5), starts=date(2026, 1, 1), ends=date(2026, 1, 2))
+    assert str(unnamed) == "5% 2026-01-01–2026-01-02"
+    assert str(RateSet(base="USD")) == "USD"
+
+
+@pytest.mark.parametrize(
+    ("choices", "enum"),
+    [
+        (models.Network, engine.Network),
+        (models.Activation, engine.Activation),
+        (models.OperatorKind, engine.OperatorKind),
+    ],
+)
+def test_the_database_choices_are_the_engines_enums(choices, enum):
+    # The store builds engine enums from column values and the importer writes
+    # `.value` back: a value in one list only would fail a load or an import.
+    assert [value for value, _label in choices.choices] == [member.value for member in enum]

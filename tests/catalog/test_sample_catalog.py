@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from catalog.document import dump_catalog, parse_catalog
 from catalog.models import CatalogVersion, Plan
-from catalog.store import offered_document
-from planner.loader import catalog_is_sample, load_catalog
+from catalog.store import catalog_is_sample, offered_document
+from catalog.store import offered_catalog as load_catalog
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,14 @@ from catalog.document import parse_catalog
 from catalog.importer import import_document, preview_import
 from catalog.models import Operator, Plan
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
-from tests.catalog.test_admin import _upload, _user
+from tests.catalog.factories import make_user, upload_catalog
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(_user(staff=True, editor=True))
+    client.force_login(make_user(staff=True, editor=True))
     return client
 
 
@@ -30,7 +30,7 @@ def ten_plans(**changes) -> dict:
 
 def test_a_price_fix_applies_with_one_click(editor_client):
     import_document(parse_catalog(ten_plans()))
-    preview_url = _upload(editor_client, ten_plans(p3={"price": "9"}))["Location"]
+    preview_url = upload_catalog(editor_client, ten_plans(p3={"price": "9"}))["Location"]
     page = editor_client.get(preview_url).text
     assert 'name="confirm_sweeping"' not in page
     assert editor_client.post(preview_url).status_code == 302
@@ -40,7 +40,7 @@ def test_a_price_fix_applies_with_one_click(editor_client):
 def test_retiring_the_whole_catalog_needs_a_second_confirmation(editor_client):
     import_document(parse_catalog(ten_plans()))
     empty = catalog_doc(operators=[operator_doc(plans=[plan_doc(slug="only-new")])])
-    preview_url = _upload(editor_client, empty, replace=True)["Location"]
+    preview_url = upload_catalog(editor_client, empty, replace=True)["Location"]
     page = editor_client.get(preview_url).text
     assert "This file retires 10 and reprices 0 of the 10 plans on offer, more than 20 %" in page
     response = editor_client.post(preview_url)
@@ -54,7 +54,7 @@ def test_the_share_is_a_setting(editor_client, settings):
     settings.IMPORT_CONFIRM_PERCENT = 50
     import_document(parse_catalog(ten_plans()))
     three = {f"p{i}": {"price": "11"} for i in range(3)}
-    preview_url = _upload(editor_client, ten_plans(**three))["Location"]
+    preview_url = upload_catalog(editor_client, ten_plans(**three))["Location"]
     assert 'name="confirm_sweeping"' not in editor_client.get(preview_url).text
     settings.IMPORT_CONFIRM_PERCENT = 20
     assert 'name="confirm_sweeping"' in editor_client.get(preview_url).text
@@ -83,7 +83,7 @@ def test_the_preview_lists_every_change_before_and_after(editor_client):
     changed["regions"] = {"ALPS": ["AT", "CH", "LI"]}
     changed["rates"]["per_base"]["USD"] = "1.2"
     changed["operators"][0]["name"] = "Operator A Renamed"
-    page = editor_client.get(_upload(editor_client, changed)["Location"]).text
+    page = editor_client.get(upload_catalog(editor_client, changed)["Location"]).text
     assert "<td>promotions</td>" in page and "Summer" in page
     assert "<td>name</td><td><small>Plan 2</small></td>" in page
     assert "Plan Two Renamed" in page

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from planner.loader import forget_catalog
+from catalog.store import forget_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,104 @@ def test_it_refuses_a_trip_too_large_to_plan_at_once_with_the_commands_message(
     error = response.json()["error"]
     assert error.startswith(head + " devices, ") and error.endswith(" or more" + tail)
     assert "too large to plan at once within 1 s (360 days, 10 devices" in error
+
+
+# --- through the planner's queue, cache and rate limit
+
+
+def _wait_until(check, seconds=90.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_it_answers_202_while_queued_then_the_result_at_the_poll_url(
+    client, transactional_db, settings, solve_worker, tmp_path
+):
+    call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
+    settings.PLANNER_WAIT = 0
+    queued = _post(client, TRIP)
+    assert queued.status_code == 202, queued.content
+    body = queued.json()
+    assert body["status"] == "planning"
+    assert body["poll"] == f"/api/v1/plan/{body['token']}"
+    assert queued["Location"] == body["poll"]
+    assert queued["Retry-After"] == "1"
+    assert client.get(body["poll"]).status_code == 202
+    assert _post(client, TRIP).status_code == 202, "the same trip joins the queued solve"
+
+    solve_worker()
+    done = _wait_until(lambda: (r := client.get(body["poll"])).status_code == 200 and r)
+    path = tmp_path / "trip.json"
+    path.write_text(json.dumps(TRIP))
+    assert done.json() == _recommend(path)
+    # and the trip posted again answers from the cache at once
+    assert _post(client, TRIP).json() == done.json()
+
+
+def test_it_answers_a_repeated_trip_from_the_cache(client, sample_catalog, monkeypatch):
+    from planner import solving
+
+    calls = []
+    real = solving.plan_trip
+    monkeypatch.setattr(solving, "plan_trip", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = _post(client, TRIP)
+    again = _post(client, {**TRIP, "legs": [{"country": "FR", "days": 2, "gb_per_day": "1.0"}]})
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert len(calls) == 1
+
+
+def test_it_answers_429_with_retry_after_past_the_rate_limit(client, sample_catalog, settings):
+    assert _post(client, TRIP).status_code == 200
+    settings.PLANNER_SOLVE_RATE = "1/m"
+    # a planned trip costs no solve: still answered
+    assert _post(client, TRIP).status_code == 200
+    assert _post(client, {**TRIP, "devices": 2}).status_code == 200
+    limited = _post(client, {**TRIP, "devices": 3})
+    assert limited.status_code == 429
+    assert 1 <= int(limited["Retry-After"]) <= 61
+    error = limited.json()
+    assert error["field"] is None
+    assert error["error"].startswith("too many trips planned from this address")
+    assert f"wait {limited['Retry-After']} s" in error["error"]
+
+
+def test_it_says_at_the_poll_url_why_a_queued_trip_cannot_be_planned(client, sample_catalog):
+    from django.core.cache import cache
+
+    from planner import solving
+
+    token = "b" * 64
+    cache.set(f"plan:want:{token}", 1)
+    cache.set(f"plan:trip:{token}", TRIP)
+    solving.solve_trip.call({**TRIP, "owned": ["no-such-plan"]}, token, "2026-05-01")
+    response = client.get(f"/api/v1/plan/{token}")
+    assert response.status_code == 400
+    assert response.json()["field"] == "owned[0]"
+    assert response.json()["error"].startswith("bad trip: owned[0]: ")
+
+
+@pytest.mark.parametrize("token", ["0" * 64, "not-a-token", "A" * 64])
+def test_it_answers_404_at_a_poll_url_it_never_gave(client, token):
+    response = client.get(f"/api/v1/plan/{token}")
+    assert response.status_code == 404
+    assert response.json()["field"] == "token"
+    assert "post it again" in response.json()["error"]
+
+
+def test_it_answers_404_when_the_queued_solve_was_lost(client, sample_catalog, settings):
+    from django.core.cache import cache
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PLANNER_WAIT = 0
+    token = _post(client, TRIP).json()["token"]
+    cache.delete(f"plan:lock:{token}")  # as when its worker died
+    response = client.get(f"/api/v1/plan/{token}")
+    assert response.status_code == 404
+    assert "post the trip again" in response.json()["error"]

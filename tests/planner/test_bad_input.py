@@ -7,9 +7,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from catalog.store import forget_catalog
+from catalog.store import offered_catalog as load_catalog
 from planner.engine.bounds import MAX_JSON_DEPTH, BoundsError, http_url_error, load_json
 from planner.engine.trip import TripError, parse_trip
-from planner.loader import forget_catalog, load_catalog
 from tests.planner.test_views import trip_data
 
 pytestmark = pytest.mark.django_db

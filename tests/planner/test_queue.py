@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from catalog.models import CatalogVersion
+from catalog.store import offered_catalog as load_catalog
 from planner import solving
 from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
 from planner.explanations import result_document
-from planner.loader import load_catalog
 from planner.models import SavedTrip
 from tests.planner.test_views import trip_data
 
@@ -338,3 +338,126 @@ def test_it_says_why_a_queued_trip_cannot_be_planned_any_more(client, sample_cat
     assert "This trip cannot be planned" in html
     assert "no-such-plan" in html
     assert "hx-get" not in html
+
+
+# --- the chosen trade-off entry and the unsaved trip's calendar go through it too
+
+
+def _fragmenting(**fields):
+    # three short stops with only the price counting: the cheapest answer buys
+    # several eSIMs, and fewer cost more (a trade-off row to choose from)
+    return trip_data(
+        legs=(("France", "3"), ("Switzerland", "3"), ("United Kingdom", "2")),
+        owned="sfr-5g-130",
+        switch_penalty="0",
+        **fields,
+    )
+
+
+def test_it_plans_a_chosen_trade_off_entry_once_through_the_cache(client, sample_catalog, solves):
+    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    assert len(solves) == 1
+    fewest = str(row[0].esims)
+    chosen = client.post("/", _fragmenting(esims=fewest), HTTP_HX_REQUEST="true")
+    assert chosen.context["shown"]["result"]["total"] == row[0].total
+    assert len(solves) == 2
+    # the same entry again, by another visitor: from the cache
+    again = type(client)().post(
+        "/", _fragmenting(esims=fewest), HTTP_HX_REQUEST="true", REMOTE_ADDR="192.0.2.11"
+    )
+    assert again.context["shown"]["result"]["total"] == row[0].total
+    assert len(solves) == 2
+
+
+def test_it_queues_a_chosen_trade_off_entry_and_polls_it(
+    client, sample_catalog, settings, solve_worker
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PLANNER_WAIT = 0
+    fewest = str(row[0].esims)
+    html = client.post("/", _fragmenting(esims=fewest), HTTP_HX_REQUEST="true").content.decode()
+    assert "Planning…" in html, "the entry is solved in a worker, not in the request"
+    token = TOKEN.search(html)[1]
+    assert DBTaskResult.objects.count() == 1
+    # without JavaScript: the entry's planning page
+    page = client.post("/", _fragmenting(esims=fewest))
+    assert page.status_code == 302 and page["Location"] == f"/planning/{token}/"
+    assert DBTaskResult.objects.count() == 1, "asking again joins the queued solve"
+    solve_worker()
+    wait_until(lambda: solving.planning_state(token).is_done)
+    done = client.post("/", _fragmenting(esims=fewest), HTTP_HX_REQUEST="true")
+    assert done.context["shown"]["result"]["total"] == row[0].total
+    assert [c.chosen for c in done.context["shown"]["choices"]][0]
+
+
+def test_it_limits_the_solves_of_chosen_entries(client, sample_catalog, settings):
+    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    client.post("/save/", _fragmenting())  # from the cache
+    saved = SavedTrip.objects.get()
+    settings.PLANNER_SOLVE_RATE = "0/m"
+    response = client.post("/", _fragmenting(esims=str(row[0].esims)), HTTP_HX_REQUEST="true")
+    assert 'data-testid="rate-limited"' in response.content.decode()
+    # the saved trip's page says to wait, in place of the entry
+    page = client.get(saved.get_absolute_url() + f"?esims={row[0].esims}")
+    html = page.content.decode()
+    assert 'data-testid="rate-limited"' in html
+    assert page.context["esims_chosen"] is None
+    assert 'data-testid="total"' not in html
+
+
+def _calendar_trip(client, data) -> str:
+    html = client.post("/", data).content.decode()
+    found = re.search(r'action="/calendar/">.*?name="trip" value="([^"]+)"', html, re.S)
+    return found.group(1).replace("&quot;", '"')
+
+
+def test_it_makes_an_unsaved_trip_s_calendar_from_the_cache(client, sample_catalog, solves):
+    trip = _calendar_trip(client, trip_data())
+    assert len(solves) == 1
+    response = client.post("/calendar/", {"trip": trip})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert len(solves) == 1, "the result just shown is not solved again"
+    assert SavedTrip.objects.count() == 1
+
+
+def test_it_says_when_to_ask_again_for_a_calendar_still_planning(client, sample_catalog, settings):
+    trip = _calendar_trip(client, trip_data())
+    cache.clear()  # as when the result was evicted: a new solve
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PLANNER_WAIT = 0
+    response = client.post("/calendar/", {"trip": trip})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "still working on this trip" in response.content.decode()
+    assert DBTaskResult.objects.count() == 1
+    assert SavedTrip.objects.count() == 0
+
+    settings.PLANNER_SOLVE_RATE = "0/m"
+    cache.clear()
+    limited = client.post("/calendar/", {"trip": trip})
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) >= 1
+    assert "wait" in limited.content.decode()
+
+
+def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
+    client, sample_catalog, settings, solve_worker
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    client.post("/save/", _fragmenting())
+    saved = SavedTrip.objects.get()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PLANNER_WAIT = 0
+    url = saved.get_absolute_url() + f"?esims={row[0].esims}"
+    html = client.get(url).content.decode()
+    assert "Planning…" in html
+    assert f'hx-get="?esims={row[0].esims}" hx-trigger="load delay:1s"' in html
+    assert '<meta http-equiv="refresh" content="2">' in html
+    solve_worker()
+    done = wait_until(lambda: (r := client.get(url)).context["esims_chosen"] and r)
+    assert done.context["shown"]["result"]["total"] == row[0].total
+    assert "hx-trigger" not in done.content.decode().split('id="result"')[1].split(">")[0]

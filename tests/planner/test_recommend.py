@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from planner.loader import forget_catalog
+from catalog.store import forget_catalog
 
 EXAMPLE = settings.SHARED_DIR / "examples" / "07-switch-penalty"
 

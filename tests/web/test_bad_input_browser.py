@@ -51,14 +51,6 @@ def test_an_empty_stop_then_a_change_gives_a_plan_not_an_error_page(
     assert console_errors == []
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Known bug since the solve queue was merged (issue 11): after choosing 'custom' "
-        "usage and typing 0.575, the live form stays on 'Planning…' in Chromium, while "
-        "the same posts through the test client plan at once; not yet diagnosed"
-    ),
-    strict=False,
-)
 def test_a_real_amount_of_data_passes_and_a_wrong_field_turns_red(
     page: Page, live_server, sample_catalog
 ):

@@ -35,3 +35,34 @@ def test_it_shows_planning_then_the_result_from_a_real_worker(
     assert not [url for url in requests if "/planning/" in url]
     assert page.url == live_server.url + "/?example=1"
     assert console_errors == []
+
+
+def test_a_change_while_a_button_has_the_focus_plans_and_presses_nothing(
+    page: Page, live_server, sample_catalog, console_errors
+):
+    # htmx takes a focused button for the form's submitter: tabbing from the last
+    # field of the only stop lands on "Add a stop", and the change that follows
+    # posted action=add, whose answer (the form) replaced the result pane (issue 9).
+    page.goto(live_server.url + "/")
+    page.get_by_label("First day of the trip").fill("2026-06-01")
+    page.locator("#id_legs-0-country").fill("France")
+    page.locator("#id_legs-0-days").fill("4")
+    page.locator("#id_legs-0-usage").select_option("custom")
+    page.locator("#id_legs-0-custom_gb").fill("0.575")
+    page.locator("#id_legs-0-custom_gb").press("Tab")
+    expect(page.get_by_role("button", name="Add a stop")).to_be_focused()
+    expect(page.get_by_test_id("total")).to_be_visible(timeout=20_000)
+    expect(page.locator("#result")).to_have_count(1)
+    expect(page.locator("form#trip-form")).to_have_count(1)
+    expect(page.locator(".leg")).to_have_count(1)
+
+    # The same onto "Save and get a link": the change plans, it does not save.
+    with page.expect_response(lambda r: r.request.method == "POST", timeout=20_000) as answer:
+        page.locator("#id_switch_penalty").fill("2")
+        page.locator("#id_switch_penalty").press("Tab")
+        page.keyboard.press("Tab")  # past "Find my plan"
+        expect(page.get_by_role("button", name="Save and get a link")).to_be_focused()
+    assert answer.value.url == live_server.url + "/"
+    expect(page.get_by_test_id("total")).to_be_visible(timeout=20_000)
+    assert page.url == live_server.url + "/"
+    assert console_errors == []

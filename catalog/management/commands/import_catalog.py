@@ -4,9 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.document import CatalogError, parse_catalog
+from catalog.document import CatalogError, read_catalog
 from catalog.importer import import_document
-from planner.engine.bounds import BoundsError, load_json, size_text
+from planner.engine.bounds import BoundsError, size_text
 
 
 class Command(BaseCommand):
@@ -34,21 +34,20 @@ class Command(BaseCommand):
                 raw = stream.read(limit + 1)
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}") from None
+        sample = sample or file.resolve() == Path(settings.SAMPLE_CATALOG).resolve()
         try:
             if len(raw) > limit:
+                # read no further than the limit: the size itself is not known
                 raise BoundsError(
                     f"the file is larger than the limit of {size_text(limit)} (MAX_IMPORT_BYTES)"
                 )
-            data = load_json(raw, max_bytes=limit, what="the file")
-        except BoundsError as error:
-            raise CommandError(f"{file}: {error}") from None
-        sample = sample or file.resolve() == Path(settings.SAMPLE_CATALOG).resolve()
-        try:
-            doc = parse_catalog(data)
+            doc = read_catalog(raw, max_bytes=limit)
             # the import itself refuses what only the stored catalog can show wrong
             preview = import_document(
                 doc, replace=replace, note=f"import {file.name}", sample=sample
             )
+        except BoundsError as error:
+            raise CommandError(f"{file}: {error}") from None
         except CatalogError as error:
             lines = [f"{file}: {problem}" for problem in error.problems[:50]]
             if len(error.problems) > 50:

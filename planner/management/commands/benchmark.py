@@ -224,8 +224,8 @@ class Command(BaseCommand):
         from django.core.cache import cache
         from django.test import Client, override_settings
 
+        from catalog.store import offered_catalog as load_catalog
         from planner import solving
-        from planner.loader import load_catalog
 
         catalog = load_catalog()
         document = json.loads((settings.SHARED_DIR / REAL / "trip.json").read_text())

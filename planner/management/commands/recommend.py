@@ -4,13 +4,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from catalog.store import offered_catalog as load_catalog
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json, size_text
 from planner.engine.budget import TripTooLarge
 from planner.engine.money import gb_text, money_text
 from planner.engine.result import Result, explain_inputs
 from planner.engine.trip import TripError
 from planner.explanations import explain, result_document
-from planner.loader import load_catalog
 from planner.recommend import solve_trip, trip_error_text
 
 

@@ -4,7 +4,7 @@ wait for 10k plans to load as well."""
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
-from planner.loader import load_catalog
+from catalog.store import offered_catalog as load_catalog
 
 
 class Command(DatabaseWorker):

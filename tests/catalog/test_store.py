@@ -2,7 +2,8 @@ import pytest
 
 from catalog.document import parse_catalog
 from catalog.importer import import_document
-from planner.loader import catalog_version, forget_catalog, load_catalog
+from catalog.store import catalog_version, forget_catalog
+from catalog.store import offered_catalog as load_catalog
 from tests.catalog.documents import catalog_doc, operator_doc, plan_doc
 from tests.catalog.factories import (
     make_operator,
