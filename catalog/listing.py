@@ -3,7 +3,8 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, When
+from django.db.models.functions import Cast, Least
 
 from catalog.models import CoverageCountry, Network, Operator, Plan
 from planner.engine.model import Rates
@@ -17,8 +18,28 @@ _ORDER = {
     "price": ("base_price", ["validity_days"]),
     "price_per_gb": ("base_price_per_gb", ["base_price"]),
     "validity": ("validity_days", ["base_price"]),
-    "data": ("data_gb", ["base_price"]),
+    "data": ("high_speed_gb", ["base_price"]),
 }
+
+
+def _high_speed_gb():
+    """The most high-speed data one purchase can give, the number "sort by data"
+    compares: its allowance; for a daily cap, the cap on each day of its validity
+    ("1 GB a day" for 10 days is 10 GB, less than a 350 GB plan); the smaller of
+    the two when it has both. Only a plan with neither (truly unlimited) has none,
+    and it is the most data."""
+    daily = Cast(F("daily_gb"), FloatField()) * F("validity_days")
+    total = Cast(F("data_gb"), FloatField())
+    return Case(
+        When(data_gb__isnull=True, daily_gb__isnull=True, then=None),
+        When(data_gb__isnull=True, then=daily),
+        When(daily_gb__isnull=True, then=total),
+        # both known here: Least is the same on SQLite and PostgreSQL
+        default=Least(total, daily),
+        output_field=FloatField(),
+    )
+
+
 # The direction a column sorts in when first chosen: what a traveller looks for
 # first (cheapest, longest, most data); choosing it again reverses it.
 FIRST_DIRECTION = {"price": "asc", "price_per_gb": "asc", "validity": "desc", "data": "desc"}
@@ -27,7 +48,7 @@ FIRST_DIRECTION = {"price": "asc", "price_per_gb": "asc", "validity": "desc", "d
 def _ordering(sort: str, direction: str) -> list:
     column, ties = _ORDER[sort]
     descending = direction == "desc"
-    if column == "data_gb":
+    if column == "high_speed_gb":
         first = F(column).desc(nulls_first=True) if descending else F(column).asc(nulls_last=True)
     else:
         first = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
@@ -63,6 +84,7 @@ def country_plans(code: str, options: dict, rates: Rates, *, today) -> QuerySet:
         .select_related("operator")
         .with_base_price(dict(rates.per_base))
         .with_country_facts(code, today=today)
+        .annotate(high_speed_gb=_high_speed_gb())
     )
     if options["five_g"]:
         plans = plans.on_network_in(code, Network.G5)

@@ -32,6 +32,7 @@ from planner.engine.bounds import http_url_error
 from planner.engine.countries import is_country_code
 from planner.engine.fairuse import fair_use
 from planner.engine.model import Catalog
+from planner.templatetags.roamplan import name_key
 
 
 def _catalog_facts(catalog: Catalog, sample: bool) -> dict:
@@ -48,7 +49,7 @@ def _catalog_facts(catalog: Catalog, sample: bool) -> dict:
 def country_index(request: HttpRequest) -> HttpResponse:
     rows = sorted(
         ((code, countries.name(code), n) for code, n in country_counts().items()),
-        key=lambda r: r[1],
+        key=lambda r: name_key(r[1]),
     )
     return render(
         request, "catalog/countries.html", {"rows": rows, **_catalog_facts(*store.catalog_state())}
@@ -128,6 +129,9 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
     catalog, sample = store.catalog_state()
     facts = _catalog_facts(catalog, sample)
     today = timezone.localdate()
+    # the price in the header's currency too, by the country page's rule
+    currency = chosen_currency(request, facts["rates"])
+    set_shown_prices([plan], facts["rates"], currency)
     entries = list(plan.coverage_entries.all())
     fair_use_today = None
     rates = facts["rates"]
@@ -150,6 +154,7 @@ def plan(request: HttpRequest, slug: str) -> HttpResponse:
         "promotions": [(promo, promo.runs_on(today)) for promo in plan.promotions.all()],
         "fair_use": fair_use_today,
         "price_per_gb": plan.price / plan.data_gb if plan.data_gb else None,
+        "currency": currency,
         "stale": plan.is_stale,
         # Rows saved before URLs were checked may hold a javascript: one: text, not a link.
         "source_link": None if http_url_error(plan.source_url) else plan.source_url,

@@ -22,11 +22,11 @@ FILENAME = "roamplan-trip.ics"
 def _summary(p: PurchaseView) -> str:
     if p.action == "buy":
         return _("Buy %(plan)s (%(operator)s)") % {
-            "plan": p.doc["plan_name"],
+            "plan": p.purchase.plan_name,
             "operator": p.operator_name,
         }
     return _("Install %(plan)s (%(operator)s)") % {
-        "plan": p.doc["plan_name"],
+        "plan": p.purchase.plan_name,
         "operator": p.operator_name,
     }
 
@@ -53,12 +53,12 @@ def _covers(p: PurchaseView) -> str:
 
 
 def _description(p: PurchaseView, permalink: str) -> str:
-    valid = _("Valid until %(until)s.") % {"until": ldate(p.doc["active_until"], "MMMMd")}
+    valid = _("Valid until %(until)s.") % {"until": ldate(p.purchase.active_until, "MMMMd")}
     lines = [
-        f"{p.number}. {p.doc['plan_name']} · {p.operator_name}",
+        f"{p.number}. {p.purchase.plan_name} · {p.operator_name}",
         f"{_when(p)} {valid}",
         _("Covers: %(days)s") % {"days": _covers(p)},
-        _("Data: %(gb)s") % {"gb": gb(p.doc["data_gb"])},
+        _("Data: %(gb)s") % {"gb": gb(p.purchase.data_gb)},
     ]
     if p.buy_url:
         lines.append(
@@ -78,7 +78,7 @@ def trip_calendar(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", _("Roamplan: your trip's eSIMs"))
     for p in purchases:
-        if p.doc["owned"]:
+        if p.purchase.owned:
             continue
         event = Event()
         # Stable per trip and purchase, so importing the file twice updates the

@@ -1,16 +1,19 @@
-"""The planner's form: what the traveller types, turned into a trip document.
+"""The planner's form: what the traveller types, turned into the engine's `Trip`.
 
-The form checks types and ranges with messages in the traveller's language;
-`planner.engine.trip.parse_trip` then applies the model's own rules, and any
-`TripError` it raises is put back beside the field it names.
+`TripForm` owns its leg formset. Its fields check types and ranges with messages
+in the traveller's language; `TripForm.clean` then writes the trip document and
+hands it to the engine's parser (`planner.engine.trip.parse_trip`), which applies
+the model's own rules. A `TripError` goes back beside the field it names; when
+all is well, `form.trip` is the engine `Trip` and `form.document` its JSON (what
+the queue, the cache and a saved trip keep).
 """
 
 import functools
-import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.http import QueryDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -26,8 +29,9 @@ from planner.engine.bounds import (
     MIN_DATE,
     date_in_range,
 )
-from planner.engine.model import Catalog, Rates
+from planner.engine.model import Catalog, Rates, Trip
 from planner.engine.money import money_text
+from planner.engine.trip import TripError, parse_trip
 
 USAGE_PRESETS = {"light": Decimal("0.5"), "normal": Decimal("1.5"), "heavy": Decimal("3")}
 USAGE_CHOICES = [
@@ -248,10 +252,24 @@ class TripForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )
 
-    def __init__(self, *args, catalog: Catalog, home_plans: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, label_suffix="", **kwargs)
+    def __init__(
+        self,
+        data=None,
+        *,
+        catalog: Catalog,
+        initial: dict | None = None,
+        legs_initial: list[dict] | None = None,
+    ):
+        super().__init__(data, initial=initial, label_suffix="")
+        self.catalog = catalog
         self.rates = catalog.rates
-        self.fields["owned"].choices = [("", _("None: I only buy eSIMs")), *home_plans]
+        self.legs = LegFormSet(data, prefix="legs", initial=legs_initial)
+        self.trip: Trip | None = None  # set by a clean() the engine accepted
+        self.document: dict | None = None
+        self.fields["owned"].choices = [
+            ("", _("None: I only buy eSIMs")),
+            *home_plan_choices(catalog),
+        ]
         self.fields["customer_of"].choices = new_customer_operators(catalog)
         self.fields["currency"].choices = [(c, c) for c in sorted(catalog.rates.per_base)]
         self.fields["currency"].initial = catalog.rates.base
@@ -264,6 +282,52 @@ class TripForm(forms.Form):
             "in your currency; about one euro (%(amount)s %(currency)s) if left empty; "
             "0 means only the price counts"
         ) % {"amount": money_text(default), "currency": currency}
+
+    def is_valid(self) -> bool:
+        """The fields, the legs and the engine's rules all accept the trip."""
+        return super().is_valid() and self.trip is not None
+
+    def clean(self):
+        data = super().clean()
+        # A leg given by its last day counts from the trip's first day.
+        self.legs.start_date = data.get("start_date")
+        if not self.legs.is_valid() or self._errors:
+            return data
+        document = self._trip_document()
+        try:
+            self.trip = parse_trip(document, self.catalog)
+        except TripError as error:
+            self.add_trip_error(error.field, error.message)
+            return data
+        self.document = document
+        return data
+
+    def add_trip_error(self, path: str, message: str) -> None:
+        """Put a problem the engine names by its place in the trip document
+        (`legs[1].gb_per_day`, `owned[0]`, `currency`) beside the field that
+        holds it; a place with no field of its own is the form's."""
+        self.trip = None
+        place = self._places().get(path)
+        if place is None:
+            self.add_error(None, message)
+            return
+        form, name = place
+        form.add_error(name, message)
+
+    def _places(self) -> dict[str, tuple[forms.Form, str]]:
+        # The document's legs are the filled ones, in order.
+        places: dict[str, tuple[forms.Form, str]] = {}
+        for n, leg in enumerate(self.legs.filled):
+            for key, name in LEG_KEYS.items():
+                places[f"legs[{n}].{key}"] = (leg, name)
+        for name in self.fields:
+            places[name] = (self, name)
+        # the one-value fields are lists of one in the document
+        places["owned[0]"] = (self, "owned")
+        places["resident_in[0]"] = (self, "resident_in")
+        for n in range(len(self.fields["customer_of"].choices)):
+            places[f"customer_of[{n}]"] = (self, "customer_of")
+        return places
 
     def clean_resident_in(self) -> str:
         text = self.cleaned_data["resident_in"]
@@ -284,7 +348,7 @@ class TripForm(forms.Form):
             return typed
         return default_switch_penalty(self.rates, self.cleaned_data["currency"])
 
-    def trip_document(self, legs: BaseLegFormSet) -> dict:
+    def _trip_document(self) -> dict:
         data = self.cleaned_data
         document = {
             "start_date": data["start_date"].isoformat(),
@@ -294,7 +358,7 @@ class TripForm(forms.Form):
                     "days": leg.cleaned_data["days"],
                     "gb_per_day": str(leg.gb_per_day),
                 }
-                for leg in legs.filled
+                for leg in self.legs.filled
             ],
             "devices": data["devices"],
             "sharing": data["sharing"],
@@ -316,20 +380,8 @@ class TripForm(forms.Form):
         return document
 
 
-_TRIP_ERROR_PATH = re.compile(r"^legs\[(\d+)\]\.(\w+)$")
-
-
-def attach_trip_error(form: TripForm, legs: BaseLegFormSet, field: str, message: str) -> None:
-    """Put an engine `TripError` beside the field it names."""
-    match = _TRIP_ERROR_PATH.match(field)
-    if match:
-        index, name = int(match[1]), match[2]
-        name = {"gb_per_day": "custom_gb"}.get(name, name)
-        if index < len(legs.forms) and name in legs.forms[index].fields:
-            legs.forms[index].add_error(name, message)
-            return
-    name = field.split("[")[0].split(".")[0]
-    form.add_error(name if name in form.fields else None, message)
+# The trip document's keys of a leg, and the leg form's field that holds each.
+LEG_KEYS = {"country": "country", "days": "days", "gb_per_day": "custom_gb"}
 
 
 def trip_initial(document: dict) -> tuple[dict, list[dict]]:
@@ -368,8 +420,8 @@ def trip_initial(document: dict) -> tuple[dict, list[dict]]:
 LEG_FIELDS = ("country", "days", "until", "usage", "custom_gb")
 
 
-def legs_from_data(data, prefix: str = "legs") -> list[dict]:
-    """The legs as typed, valid or not, to add, remove or move one."""
+def _typed_legs(data, prefix: str) -> list[dict]:
+    """The legs as typed, valid or not."""
     try:
         total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), MAX_LEGS)
     except ValueError:
@@ -377,8 +429,7 @@ def legs_from_data(data, prefix: str = "legs") -> list[dict]:
     return [{f: data.get(f"{prefix}-{i}-{f}", "") for f in LEG_FIELDS} for i in range(total)]
 
 
-def apply_leg_action(legs: list[dict], action: str) -> list[dict]:
-    """`add`, `remove:N`, `up:N` or `down:N`; anything else changes nothing."""
+def _moved(legs: list[dict], action: str) -> list[dict]:
     legs = list(legs)
     verb, _sep, arg = action.partition(":")
     if verb == "add":
@@ -398,6 +449,21 @@ def apply_leg_action(legs: list[dict], action: str) -> list[dict]:
     elif verb == "down" and i < len(legs) - 1:
         legs[i + 1], legs[i] = legs[i], legs[i + 1]
     return legs
+
+
+def edit_legs(data: QueryDict, action: str, prefix: str = "legs") -> QueryDict:
+    """The posted form with one leg added, removed or moved: `add`, `remove:N`,
+    `up:N` or `down:N` (anything else changes nothing). The legs are renumbered
+    from 0, so the result binds a `TripForm` as if typed that way."""
+    rows = _moved(_typed_legs(data, prefix), action)
+    edited = data.copy()
+    for key in [k for k in edited if k.startswith(f"{prefix}-")]:
+        del edited[key]
+    edited.update({f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"})
+    for i, row in enumerate(rows):
+        for name in LEG_FIELDS:
+            edited[f"{prefix}-{i}-{name}"] = row.get(name, "")
+    return edited
 
 
 def once_per_catalog(build):

@@ -4,7 +4,9 @@ from planner import views
 
 app_name = "planner"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.page, name="home"),
+    path("plan/", views.plan, name="plan"),
+    path("legs/", views.legs, name="legs"),
     path("save/", views.save, name="save"),
     path("currency/", views.set_currency, name="currency"),
     path("p/<str:token>/", views.saved, name="saved"),

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from catalog.currency import chosen_currency
 from catalog.store import catalog_state
@@ -19,20 +21,11 @@ from catalog.store import offered_catalog as load_catalog
 from planner.calendar import FILENAME, trip_calendar
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json
 from planner.engine.model import Catalog
+from planner.engine.result import from_document
 from planner.engine.trip import TripError
-from planner.forms import (
-    LEG_FIELDS,
-    LegFormSet,
-    TripForm,
-    apply_leg_action,
-    attach_trip_error,
-    default_switch_penalty,
-    home_plan_choices,
-    legs_from_data,
-    trip_initial,
-)
+from planner.forms import TripForm, default_switch_penalty, edit_legs, trip_initial
 from planner.models import SavedTrip
-from planner.presenters import choices, compare, present
+from planner.presenters import ResultPage, choices, compare, present
 from planner.solving import (
     SESSION_SAVE,
     Planning,
@@ -41,6 +34,13 @@ from planner.solving import (
     planned_trip,
     planning_state,
 )
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (django-htmx's own typing recipe)."""
+
+    htmx: HtmxDetails
+
 
 EXAMPLE_TRIP = {
     "legs": [
@@ -52,33 +52,29 @@ EXAMPLE_TRIP = {
 }
 
 
-def _forms(request: HttpRequest, catalog: Catalog, data: QueryDict | dict | None, **initial):
-    form = TripForm(
-        data,
-        catalog=catalog,
-        home_plans=home_plan_choices(catalog),
-        initial=initial.get("trip"),
-    )
-    legs = LegFormSet(data, prefix="legs", initial=initial.get("legs"))
-    return form, legs
+def _form(catalog: Catalog, data: QueryDict | None = None, document: dict | None = None, **initial):
+    """The planner's form, bound to posted data, or filled from a trip document
+    (a saved or queued trip, the example), or empty with `initial` values."""
+    if document is not None:
+        trip, legs = trip_initial(document)
+        return TripForm(data, catalog=catalog, initial=trip, legs_initial=legs)
+    return TripForm(data, catalog=catalog, initial=initial, legs_initial=[{"usage": "normal"}])
 
 
-def _plan(request, form: TripForm, legs, catalog: Catalog) -> tuple[dict | None, Planning | None]:
-    """Validate the form and plan the trip through the cache and the queue."""
-    form_ok = form.is_valid()
-    legs.start_date = form.cleaned_data.get("start_date") if form_ok else None
-    if not (legs.is_valid() and form_ok):
-        return None, None
-    document = form.trip_document(legs)
+def _plan(request: HtmxHttpRequest, form: TripForm, catalog: Catalog) -> Planning | None:
+    """Plan the form's trip through the cache and the queue; None if the form,
+    the engine or the worker refuses it (the reason is then beside its field)."""
+    if not form.is_valid():
+        return None
     try:
-        planning = plan_document(request, document, catalog=catalog)
+        planning = plan_document(request, form.document, catalog=catalog)
     except TripError as error:
-        attach_trip_error(form, legs, error.field, error.message)
-        return None, None
+        form.add_trip_error(error.field, error.message)
+        return None
     if planning.is_refused:
-        attach_trip_error(form, legs, planning.error["field"], refusal_message(planning))
-        return None, None
-    return document, planning
+        form.add_trip_error(planning.error["field"], refusal_message(planning))
+        return None
+    return planning
 
 
 def refusal_message(planning: Planning) -> str:
@@ -100,8 +96,7 @@ def too_large_text(figures: dict) -> str:
 
 
 def _context(
-    form,
-    legs,
+    form: TripForm | None,
     catalog: Catalog,
     planning: Planning | None,
     *,
@@ -109,7 +104,7 @@ def _context(
     polls=0,
     trip: dict | None = None,
     esims: str | None = None,
-    request: HttpRequest | None = None,
+    request: HtmxHttpRequest | None = None,
     **extra,
 ) -> dict:
     result = planning.result if planning else None
@@ -130,7 +125,7 @@ def _context(
         "poll_next": polls + 1,
         "catalog_is_sample": sample,
         "form": form,
-        "legs": legs,
+        "legs": form.legs if form else None,
         "catalog": catalog,
         "country_names": [name for _code, name in countries],
         "shown": shown,
@@ -150,14 +145,15 @@ def _json(trip: dict | None) -> str:
 
 
 def _shown(
-    request: HttpRequest, trip: dict, result: dict, esims: str | None, catalog: Catalog
-) -> tuple[dict, int | None, Planning | None]:
+    request: HtmxHttpRequest, trip: dict, result: dict, esims: str | None, catalog: Catalog
+) -> tuple[ResultPage, int | None, Planning | None]:
     """The result made ready to show, or the entry of its trade-off the traveller
     chose (`esims`, its number of eSIMs): that one is planned again in full,
     through the cache, the queue and the limits like any plan, and the row of
     choices stays the recommendation's. The third value is the entry's
     Planning while it is not there yet (queued, limited or lost)."""
-    row = choices(result)
+    recommended = from_document(result)
+    row = choices(recommended)
     wanted = next((c for c in row if str(c.esims) == esims and not c.recommended), None)
     if wanted is None:
         return present(result, catalog), None, None
@@ -173,11 +169,10 @@ def _shown(
     if not planning.is_done:
         return present(result, catalog), None, planning
     shown = present(planning.result, catalog)
-    shown["choices"] = choices(result, chosen=wanted.esims)
-    return shown, wanted.esims, None
+    return replace(shown, choices=choices(recommended, chosen=wanted.esims)), wanted.esims, None
 
 
-def _planned(request: HttpRequest, context: dict) -> HttpResponse:
+def _planned(request: HtmxHttpRequest, context: dict) -> HttpResponse:
     """The planner page or its live region, with a refused solve's status for no-JS."""
     planning = context["planning"]
     if request.htmx:
@@ -191,65 +186,50 @@ def _default_start():
     return timezone.localdate() + timedelta(days=14)
 
 
-@require_http_methods(["GET", "POST"])
-def home(request: HttpRequest) -> HttpResponse:
+def _example(request: HtmxHttpRequest, catalog: Catalog, currency: str) -> tuple[dict, Planning]:
+    """The example trip, planned at once (an example shows what the planner
+    answers) through the queue, cache and limits like any other plan."""
+    document = {
+        **EXAMPLE_TRIP,
+        "start_date": _default_start().isoformat(),
+        "currency": currency,
+        "switch_penalty": str(default_switch_penalty(catalog.rates, currency)),
+    }
+    return document, plan_document(request, document, catalog=catalog)
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """The planner page: empty, a saved trip to edit (`?from=`), or the example."""
     catalog, sample = catalog_state()
-    if request.method == "GET":
-        currency = chosen_currency(request, catalog.rates)
-        document, planning = None, None
-        source = request.GET.get("from")
-        if source:
-            # Editing a saved trip starts from what was saved, its result included.
-            saved = get_object_or_404(SavedTrip, token=source)
-            document, planning = saved.trip, Planning(State.DONE, token="", result=saved.result)
-        elif "example" in request.GET:
-            # An example is there to show what the planner answers: plan it at once.
-            document = {
-                **EXAMPLE_TRIP,
-                "start_date": _default_start().isoformat(),
-                "currency": currency,
-                "switch_penalty": str(default_switch_penalty(catalog.rates, currency)),
-            }
-            # through the queue, cache and limits like any other plan
-            planning = plan_document(request, document, catalog=catalog)
-        if document:
-            initial_trip, initial_legs = trip_initial(document)
-        else:
-            initial_trip = {"start_date": _default_start(), "currency": currency}
-            initial_legs = [{"usage": "normal"}]
-        form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-        context = _context(
-            form,
-            legs,
-            catalog,
-            planning,
-            sample=sample,
-            trip=document,
-            esims=request.GET.get("esims"),
-            request=request,
-        )
-        return render(request, "planner/home.html", context)
+    currency = chosen_currency(request, catalog.rates)
+    document, planning = None, None
+    if source := request.GET.get("from"):
+        # Editing a saved trip starts from what was saved, its result included.
+        saved = get_object_or_404(SavedTrip, token=source)
+        document, planning = saved.trip, Planning(State.DONE, token="", result=saved.result)
+    elif "example" in request.GET:
+        document, planning = _example(request, catalog, currency)
+    form = _form(catalog, document=document, start_date=_default_start(), currency=currency)
+    context = _context(
+        form,
+        catalog,
+        planning,
+        sample=sample,
+        trip=document,
+        esims=request.GET.get("esims"),
+        request=request,
+    )
+    return render(request, "planner/home.html", context)
 
-    action = request.POST.get("action", "")
-    if action:
-        # Add, remove or move a leg: show the form again as typed, without judging it yet.
-        data = request.POST.copy()
-        rows = apply_leg_action(legs_from_data(data), action)
-        for key in [k for k in data if k.startswith("legs-")]:
-            del data[key]
-        data.update({"legs-TOTAL_FORMS": str(len(rows)), "legs-INITIAL_FORMS": "0"})
-        for i, row in enumerate(rows):
-            for name in LEG_FIELDS:
-                data[f"legs-{i}-{name}"] = row.get(name, "")
-        form, legs = _forms(request, catalog, data)
-        if action == "add":
-            legs.forms[-1].fields["country"].widget.attrs["autofocus"] = True
-        context = _context(form, legs, catalog, None, sample=sample, quiet=True)
-        template = "planner/home.html#trip-form" if request.htmx else "planner/home.html"
-        return render(request, template, context)
 
-    form, legs = _forms(request, catalog, request.POST)
-    trip, planning = _plan(request, form, legs, catalog)
+@require_POST
+def plan(request: HtmxHttpRequest) -> HttpResponse:
+    """The form posted: the result, or the form again with its problems."""
+    catalog, sample = catalog_state()
+    form = _form(catalog, request.POST)
+    planning = _plan(request, form, catalog)
+    trip = form.document if planning else None
     if trip:
         # The trip's currency is the traveller's: the header and the country pages follow it.
         request.session["currency"] = trip["currency"]
@@ -257,7 +237,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("planner:planning", planning.token)
     context = _context(
         form,
-        legs,
         catalog,
         planning,
         sample=sample,
@@ -273,13 +252,39 @@ def home(request: HttpRequest) -> HttpResponse:
     return _planned(request, context)
 
 
-def _save(request: HttpRequest, trip: dict, result: dict, esims: str = "") -> HttpResponse:
+@require_POST
+def legs(request: HtmxHttpRequest) -> HttpResponse:
+    """A leg button (add, remove, move): the form again as typed, with the legs
+    changed, not judged yet. htmx swaps the form alone."""
+    catalog, sample = catalog_state()
+    action = request.POST.get("action", "")
+    form = _form(catalog, edit_legs(request.POST, action))
+    if action == "add":
+        form.legs.forms[-1].fields["country"].widget.attrs["autofocus"] = True
+    context = _context(form, catalog, None, sample=sample, quiet=True)
+    template = "planner/home.html#trip-form" if request.htmx else "planner/home.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def page(request: HtmxHttpRequest) -> HttpResponse:
+    """The planner's address: GET shows it, POST plans. A POST with a leg
+    button's `action` is the leg editor's (a page from before the buttons had
+    their own address)."""
+    if request.method == "GET":
+        return home(request)
+    if request.POST.get("action"):
+        return legs(request)
+    return plan(request)
+
+
+def _save(request: HtmxHttpRequest, trip: dict, result: dict, esims: str = "") -> HttpResponse:
     saved = SavedTrip.objects.create(
         trip=trip, result=result, catalog_version=result["catalog_version"]
     )
     url = saved.get_absolute_url()
     # The link keeps the trade-off's entry the traveller chose.
-    if any(str(c.esims) == esims and not c.recommended for c in choices(result)):
+    if any(str(c.esims) == esims and not c.recommended for c in choices(from_document(result))):
         url += f"?esims={esims}"
     if request.htmx:
         return HttpResponseClientRedirect(url)
@@ -287,22 +292,22 @@ def _save(request: HttpRequest, trip: dict, result: dict, esims: str = "") -> Ht
 
 
 @require_POST
-def save(request: HttpRequest) -> HttpResponse:
+def save(request: HtmxHttpRequest) -> HttpResponse:
     catalog, sample = catalog_state()
-    form, legs = _forms(request, catalog, request.POST)
-    trip, planning = _plan(request, form, legs, catalog)
+    form = _form(catalog, request.POST)
+    planning = _plan(request, form, catalog)
     if planning and planning.is_done:
-        return _save(request, trip, planning.result, request.POST.get("esims", ""))
+        return _save(request, form.document, planning.result, request.POST.get("esims", ""))
     if planning and planning.is_pending:
         # the planning page saves it once the worker is done
         request.session[SESSION_SAVE] = planning.token
         if not request.htmx:
             return redirect("planner:planning", planning.token)
-    return _planned(request, _context(form, legs, catalog, planning, sample=sample))
+    return _planned(request, _context(form, catalog, planning, sample=sample))
 
 
 @require_GET
-def planning(request: HttpRequest, token: str) -> HttpResponse:
+def planning(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """A queued trip: "Planning…" until its worker is done, then the result.
     htmx polls the result region; without JavaScript the page refreshes itself."""
     document = planned_trip(token)
@@ -316,15 +321,14 @@ def planning(request: HttpRequest, token: str) -> HttpResponse:
     polls = _poll_number(request)
     if request.htmx:
         # the result region alone: no form to build for a poll
-        context = _context(None, None, catalog, state, sample=sample, polls=polls)
+        context = _context(None, catalog, state, sample=sample, polls=polls)
         return render(request, "planner/home.html#result", context)
-    initial_trip, initial_legs = trip_initial(document)
-    form, legs = _forms(request, catalog, None, trip=initial_trip, legs=initial_legs)
-    context = _context(form, legs, catalog, state, sample=sample, polls=polls)
+    form = _form(catalog, document=document)
+    context = _context(form, catalog, state, sample=sample, polls=polls)
     return render(request, "planner/home.html", context)
 
 
-def _poll_number(request: HttpRequest) -> int:
+def _poll_number(request: HtmxHttpRequest) -> int:
     try:
         return min(max(int(request.GET.get("n", 0)), 0), 100)
     except ValueError:
@@ -332,7 +336,7 @@ def _poll_number(request: HttpRequest) -> int:
 
 
 @require_GET
-def saved(request: HttpRequest, token: str) -> HttpResponse:
+def saved(request: HtmxHttpRequest, token: str) -> HttpResponse:
     saved = get_object_or_404(SavedTrip, token=token)
     catalog, sample = catalog_state()
     owned = [catalog.plan(slug) for slug in saved.trip.get("owned", [])]
@@ -380,9 +384,11 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "planner/saved.html", context, status=status)
 
 
-def _calendar_response(request: HttpRequest, saved: SavedTrip, catalog: Catalog) -> HttpResponse:
+def _calendar_response(
+    request: HtmxHttpRequest, saved: SavedTrip, catalog: Catalog
+) -> HttpResponse:
     body = trip_calendar(
-        present(saved.result, catalog)["purchases"],
+        present(saved.result, catalog).purchases,
         token=saved.token,
         permalink=request.build_absolute_uri(saved.get_absolute_url()),
         created=saved.created_at,
@@ -393,7 +399,7 @@ def _calendar_response(request: HttpRequest, saved: SavedTrip, catalog: Catalog)
 
 
 @require_GET
-def saved_calendar(request: HttpRequest, token: str) -> HttpResponse:
+def saved_calendar(request: HtmxHttpRequest, token: str) -> HttpResponse:
     saved = get_object_or_404(SavedTrip, token=token)
     return _calendar_response(request, saved, load_catalog())
 
@@ -414,7 +420,7 @@ def _not_yet(planning: Planning) -> HttpResponse:
 
 
 @require_POST
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: HtmxHttpRequest) -> HttpResponse:
     """An unsaved result's calendar: the trip is planned again (through the cache,
     the queue and the limits) and saved, so that each event can link back to the
     plan it comes from."""
@@ -440,7 +446,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def set_currency(request: HttpRequest) -> HttpResponse:
+def set_currency(request: HtmxHttpRequest) -> HttpResponse:
     """The header's currency switch: the planner's default currency from now on."""
     code = request.POST.get("currency", "")
     if code in load_catalog().rates.per_base:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """What the engine reads: the trip and the catalog as frozen dataclasses.
 
-No ORM here. `catalog.document` builds these from a catalog file, `planner.loader`
+No ORM here. `catalog.document` builds these from a catalog file, `catalog.store`
 from the database; the engine never knows which.
 """
 

@@ -394,3 +394,216 @@ def to_document(result: Result, explain: Explain) -> dict:
         ],
         "catalog_version": result.catalog_version,
     }
+
+
+# Reading a result document back (a saved trip keeps its JSON; the pages show
+# it typed). `to_document(from_document(doc), explain) == doc` for every
+# document `to_document` writes with that `explain`: the texts (`why`,
+# `message`) are not read but written again from the codes. What the document
+# does not carry (the exact costs, the money in the plan's own currency when
+# the trip's differs, the solve's statistics) is read as the nearest thing it
+# does carry: the rounded amounts. A stored result of model v1 (no short_days,
+# owned_gaps or alternatives, a baseline as its total only) reads with those
+# left empty; its baselines have `esims` None and its short days are made from
+# its per-device entries.
+
+
+def _read_money(d: Mapping | None) -> Money | None:
+    return None if d is None else Money(Decimal(d["amount"]), d["currency"])
+
+
+def _read_gb(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _read_fair_use(d: Mapping | None) -> FairUse | None:
+    if d is None:
+        return None
+    return FairUse(
+        activation_date=date.fromisoformat(d["activation_date"]),
+        listed_price=_read_money(d["listed_price"]),
+        vat_percent=Decimal(d["vat_percent"]),
+        price_excl_vat=Decimal(d["price_excl_vat"]),
+        wholesale_eur_per_gb=Decimal(d["wholesale_eur_per_gb"]),
+        wholesale_in_force_from=date.fromisoformat(d["wholesale_in_force_from"]),
+        wholesale_per_gb=_read_money(d["wholesale_per_gb"]),
+        cap_gb=Decimal(d["cap_gb"]),
+    )
+
+
+def _read_purchase(d: Mapping) -> Purchase:
+    price = _read_money(d["price"])  # in the trip's currency
+    listed = _read_money(d.get("price_listed"))  # in the plan's, when it differs
+    overage = _read_money(d["overage"])
+    return Purchase(
+        plan=d["plan"],
+        plan_name=d["plan_name"],
+        operator=d["operator"],
+        owned=d["owned"],
+        activate_on=date.fromisoformat(d["activate_on"]),
+        active_until=date.fromisoformat(d["active_until"]),
+        devices=tuple(d["devices"]),
+        list_price=_read_money(d["list_price"]),
+        price=listed or price,
+        price_base=price.amount,
+        promotion=d["promotion"],
+        discount_percent=Decimal(d["discount_percent"]),
+        bonus_gb=Decimal(d["bonus_gb"]),
+        new_customer=d["new_customer"],
+        residents_only=d["residents_only"],
+        subscription=d["subscription"],
+        overage=overage,
+        overage_base=overage.amount,
+        overage_gb=Decimal(d["overage_gb"]),
+        data_gb=Decimal(d["data_gb"]),
+        included_gb=Decimal(d["included_gb"]),
+        allowance_gb=_read_gb(d["allowance_gb"]),
+        daily_gb=_read_gb(d["daily_gb"]),
+        caps=tuple(
+            CapUse(
+                countries=tuple(c["countries"]),
+                network=c["network"],
+                cap_gb=_read_gb(c["cap_gb"]),
+                fair_use=_read_fair_use(c["fair_use"]),
+                overage_per_gb=_read_money(c["overage_per_gb"]),
+                included_gb=Decimal(c["included_gb"]),
+                overage_gb=Decimal(c["overage_gb"]),
+                binds=c["binds"],
+            )
+            for c in d["caps"]
+        ),
+        days=tuple(date.fromisoformat(day) for day in d["days"]),
+        price_trip=price if listed else None,
+    )
+
+
+def _read_outcome(d: Mapping | None, kind: type[Outcome] = Outcome) -> Outcome | None:
+    if d is None:
+        return None
+    if "amount" in d:  # model v1: the total only
+        total = _read_money(d)
+        return Outcome(total, total, total.amount, total.amount, None, Decimal(0), True)
+    extra = {"max_esims": d.get("max_esims")} if kind is Alternative else {}
+    total_base = _read_money(d["total_base"])
+    return kind(
+        total=_read_money(d["total"]),
+        total_base=total_base,
+        cost_base=total_base.amount,
+        objective_base=Decimal(d["objective_base"]),
+        esims=d["esims"],
+        short_gb=Decimal(d["short_gb"]),
+        optimal=d["optimal"],
+        **extra,
+    )
+
+
+_WARNING_KEYS = {"code", "message", "plan", "purchases"}
+
+
+def _read_short_days(doc: Mapping, short: tuple[Short, ...]) -> tuple[ShortDay, ...]:
+    if "short_days" in doc:
+        return tuple(
+            ShortDay(
+                date=date.fromisoformat(s["date"]),
+                country=s["country"],
+                missing_gb=Decimal(s["missing_gb"]),
+                devices=tuple(s["devices"]),
+                voice=s["voice"],
+                reason=s["reason"],
+                details=dict(s.get("details") or {}),
+            )
+            for s in doc["short_days"]
+        )
+    # model v1: one entry per device, voice apart; one short day per date
+    by_day: dict[date, list[Short]] = {}
+    for s in short:
+        by_day.setdefault(s.date, []).append(s)
+    days = []
+    for day, items in sorted(by_day.items()):
+        data = [s for s in items if not s.voice]
+        first = (data or items)[0]
+        days.append(
+            ShortDay(
+                date=day,
+                country=first.country,
+                missing_gb=sum((s.missing_gb for s in data), Decimal(0)),
+                devices=tuple(s.device for s in data if s.device),
+                voice=any(s.voice for s in items),
+                reason=first.reason,
+            )
+        )
+    return tuple(days)
+
+
+def from_document(doc: Mapping) -> Result:
+    """A result document (formats.md, "Result") as the typed `Result`."""
+    total, total_base = _read_money(doc["total"]), _read_money(doc["total_base"])
+    short = tuple(
+        Short(
+            date=date.fromisoformat(s["date"]),
+            country=s["country"],
+            device=s["device"],
+            missing_gb=Decimal(s["missing_gb"]),
+            voice=s.get("voice", False),
+            reason=s.get("reason", ""),
+        )
+        for s in doc["short"]
+    )
+    baselines = doc.get("baselines") or {}
+    purchases = tuple(_read_purchase(p) for p in doc["purchases"])
+    plan_names = {p.plan: p.plan_name for p in purchases}
+    return Result(
+        currency=total.currency,
+        base_currency=total_base.currency,
+        total=total,
+        total_base=total_base,
+        cost_base=total_base.amount,
+        # the keys below read with a default were never needed to show a result:
+        # a stored document may lack them
+        objective_base=Decimal(doc.get("objective_base", total_base.amount)),
+        short_gb=Decimal(doc.get("short_gb", "0")),
+        purchases=purchases,
+        days=tuple(
+            Day(
+                date=date.fromisoformat(d["date"]),
+                country=d["country"],
+                need_gb=Decimal(d["need_gb"]),
+                supply=tuple(
+                    Supply(s["purchase"], s["device"], Decimal(s["gb"]), Decimal(s["overage_gb"]))
+                    for s in d["supply"]
+                ),
+            )
+            for d in doc["days"]
+        ),
+        short=short,
+        baselines=Baselines(
+            local_per_country=_read_outcome(baselines.get("local_per_country")),
+            single_plan=_read_outcome(baselines.get("single_plan")),
+        ),
+        warnings=tuple(
+            Warning(
+                code=w["code"],
+                plan=w.get("plan"),
+                details={k: v for k, v in w.items() if k not in _WARNING_KEYS},
+                # the text's name of the plan: the document names it by slug
+                plan_name=plan_names.get(w.get("plan")),
+                purchases=tuple(w.get("purchases") or ()),
+            )
+            for w in doc.get("warnings", [])
+        ),
+        optimal=doc.get("optimal", False),
+        catalog_version=doc.get("catalog_version", ""),
+        alternatives=tuple(_read_outcome(a, Alternative) for a in doc.get("alternatives") or []),
+        short_days=_read_short_days(doc, short),
+        owned_gaps=tuple(
+            OwnedGap(
+                plan=g["plan"],
+                country=g["country"],
+                first=date.fromisoformat(g["first"]),
+                last=date.fromisoformat(g["last"]),
+                reason=g["reason"],
+                covered_by=tuple(g["covered_by"]),
+            )
+            for g in doc.get("owned_gaps", [])
+        ),
+    )

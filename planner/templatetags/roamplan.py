@@ -1,5 +1,6 @@
 """Amounts, data volumes, countries and dates shown the way the reader's language writes them."""
 
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -11,8 +12,10 @@ from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
 from django_countries import countries
+from pypinyin import Style, lazy_pinyin
 
-from planner.engine.money import round_money
+from planner.display import round_decimal
+from planner.engine.result import Money
 
 register = template.Library()
 
@@ -30,14 +33,42 @@ def _decimal(value) -> Decimal | None:
 
 @register.filter
 def money(value, currency: str | None = None) -> str:
-    """{"amount": "12.30", "currency": "EUR"} (or an amount and a currency) as 12,30 €."""
-    if isinstance(value, dict):
-        value, currency = value.get("amount"), value.get("currency")
-    amount = _decimal(value)
+    """A `Money`, {"amount": "12.30", "currency": "EUR"}, or an amount and a
+    currency, as 12,30 €: rounded by our one rule (`round_decimal`, half up to
+    the currency's places), not Babel's half-even."""
+    amount, currency = _amount(value, currency)
     if amount is None or not currency:
         return ""
-    # our one rounding rule (half up), not Babel's half-even
-    return format_currency(round_money(amount), currency, locale=_locale())
+    return format_currency(round_decimal(amount, currency), currency, locale=_locale())
+
+
+@register.filter
+def rate(value, currency: str | None = None) -> str:
+    """A per-GB price as stated, not rounded: €0.0125 stays €0.0125 (at least
+    the currency's places: €2.50)."""
+    amount, currency = _amount(value, currency)
+    if amount is None or not currency:
+        return ""
+    if amount == round_decimal(amount, currency):
+        return format_currency(amount, currency, locale=_locale())
+    return format_currency(amount, currency, locale=_locale(), decimal_quantization=False)
+
+
+def _amount(value, currency: str | None) -> tuple[Decimal | None, str | None]:
+    if isinstance(value, dict):
+        value, currency = value.get("amount"), value.get("currency")
+    elif isinstance(value, Money):
+        value, currency = value.amount, value.currency
+    return _decimal(value), currency
+
+
+@register.filter
+def notice(w) -> str:
+    """A notice's text from the one map (planner/explanations.py), for a code the
+    page has no sentence of its own for."""
+    from planner.presenters import notice_text  # the presenter imports this module
+
+    return notice_text(w)
 
 
 @register.filter
@@ -59,6 +90,28 @@ def number(value, digits: int = 2) -> str:
 @register.filter
 def country(code: str) -> str:
     return countries.name(code) or code if code else ""
+
+
+def name_key(name: str) -> tuple:
+    """Where a name goes in a list sorted for the reader's language: Chinese by
+    pinyin (syllable by syllable, then tone), as a Chinese list is ordered;
+    the others letter by letter, accents and case only breaking ties
+    ("Égypte" beside "Espagne", not after "Zambie"). Babel has no collation data
+    and PyICU is a compiled extension: pypinyin, pure Python, covers the one
+    script that needs a dictionary."""
+    if _locale().startswith("zh"):
+        syllables = lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
+        return tuple(
+            (s.rstrip("012345").casefold(), s[len(s.rstrip("012345")) :]) for s in syllables
+        )
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return (bare.casefold(), name)
+
+
+@register.filter
+def bycountryname(codes) -> list[str]:
+    """Country codes in the order of their names in the reader's language."""
+    return sorted(codes or [], key=lambda code: name_key(country(code)))
 
 
 @register.filter
@@ -83,7 +136,7 @@ def ldate(value, skeleton: str = "yMMMd") -> str:
 
 def _trip_year(context) -> int | None:
     shown = context.get("shown")
-    return shown.get("trip_year") if isinstance(shown, dict) else None
+    return getattr(shown, "trip_year", None)
 
 
 @register.simple_tag(takes_context=True)

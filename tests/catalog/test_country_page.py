@@ -280,3 +280,70 @@ def test_it_shows_kosovo_in_every_language(client, rates, language, title):
     name = {"en": "Kosovo", "fr": "Kosovo", "zh-hans": "科索沃"}[language]
     assert ("XK", name, 1) in index.context["rows"]
     assert f'<a href="{reverse("catalog:country", args=["XK"])}">{name}</a>' in index.text
+
+
+def test_it_sorts_a_daily_cap_by_the_cap_over_the_validity(client, rates):
+    # "1 GB a day" for 10 days gives at most 10 GB at high speed: less than a
+    # 350 GB plan, more than a 5 GB one; only a plan with no cap at all is the most.
+    make_plan(name="Big", countries=("DE",), data_gb="350", price="30", validity_days=30)
+    make_plan(name="Small", countries=("DE",), data_gb="5", price="5", validity_days=30)
+    make_plan(name="Daily 1", countries=("DE",), data_gb=None, daily_gb="1", validity_days=10)
+    make_plan(name="Daily 3", countries=("DE",), data_gb=None, daily_gb="3", validity_days=10)
+    make_plan(name="No cap", countries=("DE",), data_gb=None, price="40", validity_days=10)
+    # 20 GB in all but at most 1 GB a day for 7 days: 7 GB
+    make_plan(name="Both", countries=("DE",), data_gb="20", daily_gb="1", validity_days=7)
+    order = ["No cap", "Big", "Daily 3", "Daily 1", "Both", "Small"]
+    assert _names(client.get(URL, {"sort": "data"})) == order
+    assert _names(client.get(URL, {"sort": "data", "dir": "asc"})) == order[::-1]
+
+
+def test_the_api_lists_by_the_same_data_rule(client, rates):
+    make_plan(name="Big", countries=("DE",), data_gb="350", price="30", validity_days=30)
+    make_plan(name="Daily 1", countries=("DE",), data_gb=None, daily_gb="1", validity_days=10)
+    rows = client.get("/api/v1/countries/DE/plans", {"sort": "data"}).json()["plans"]
+    assert [row["name"] for row in rows] == ["Big", "Daily 1"]
+
+
+@pytest.mark.parametrize(
+    ("language", "residents", "renews", "new"),
+    [
+        ("en", "residents of France only", "subscription", "new customers only"),
+        ("fr", "réservé aux résidents (France)", "abonnement", "nouveaux clients uniquement"),
+        ("zh-hans", "仅限法国居民", "订阅", "仅限新用户"),
+    ],
+)
+def test_it_marks_residents_only_subscription_and_new_customer_plans_in_words(
+    client, rates, language, residents, renews, new
+):
+    french = make_operator(country="FR", kind="mno")
+    make_plan(
+        operator=french, name="Contract", countries=("DE",), residents_only=True, subscription=True
+    )
+    make_plan(name="First order", countries=("DE",), new_customer_only=True)
+    make_plan(name="Plain", countries=("DE",))
+    client.cookies["django_language"] = language
+    page = client.get(URL).text
+    rows = {
+        name: row
+        for row in page.split("<tr>")[2:]
+        for name in ("Contract", "First order", "Plain")
+        if f">{name}</a>" in row
+    }
+    assert residents in rows["Contract"] and renews in rows["Contract"]
+    assert new in rows["First order"] and residents not in rows["First order"]
+    assert "plan-terms" not in rows["Plain"]
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("fr", ["Allemagne", "Danemark", "Égypte", "Espagne", "Suisse"]),
+        # by pinyin (ai, dan, de, rui, xi), not by code point (丹 < 埃 < 德 < 瑞 < 西)
+        ("zh-hans", ["埃及", "丹麦", "德国", "瑞士", "西班牙"]),
+    ],
+)
+def test_the_countries_index_is_in_the_readers_alphabetical_order(client, rates, language, names):
+    make_plan(countries=("CH", "ES", "EG", "DK", "DE"))
+    client.cookies["django_language"] = language
+    rows = client.get(reverse("catalog:countries")).context["rows"]
+    assert [name for _code, name, _n in rows] == names

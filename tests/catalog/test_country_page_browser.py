@@ -1,7 +1,10 @@
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.catalog.factories import make_plan, make_rates
+from tests.web.test_accessibility import assert_axe_clean
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,3 +52,32 @@ def test_it_filters_without_javascript(browser, live_server, plans):
     assert "sort=validity" in page.url
     assert sorted(_names(page)) == ["Dear big", "Middle"]
     context.close()
+
+
+@pytest.fixture
+def sample_catalog(transactional_db):
+    call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "zh-hans"])
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    "path",
+    [
+        # the French contracts' badges, daily caps sorted among the others
+        "/countries/CH/?sort=data",
+        # a USD price with ≈ €, residents and new-customer terms, a promotion
+        "/plans/yesim-europe-uk-500mb-1d/",
+        "/plans/red-by-sfr-100/",
+    ],
+)
+def test_the_badged_rows_and_converted_prices_give_axe_nothing_to_fix(
+    page, live_server, sample_catalog, path, width, language
+):
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + path)
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -21,7 +21,7 @@ from tests.catalog.factories import (
     make_user,
     plan_post,
 )
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -139,3 +140,40 @@ def test_it_says_nothing_of_residence_or_renewal_for_a_plain_plan(client):
 def test_it_counts_a_one_day_subscription_in_the_singular(client):
     page = client.get(_url(make_plan(validity_days=1, subscription=True))).text
     assert "A subscription: renews every day until you cancel it." in page
+
+
+def test_it_shows_the_price_also_in_the_currency_chosen_in_the_header(client):
+    # 29 USD at 1.08 USD per EUR, converted as the country page converts: €26.85,
+    # and per GB 26.85 / 50 = €0.54
+    plan = make_plan(price="29.00", currency="USD", data_gb="50")
+    page = client.get(_url(plan)).text
+    assert "$29.00" in page and "≈ €26.85" in page
+    assert "$0.58" in page and "≈ €0.54" in page
+    client.post("/currency/", {"currency": "USD", "next": "/"})
+    page = client.get(_url(plan)).text
+    assert "$29.00" in page and "≈" not in page
+
+
+def test_it_writes_dates_as_the_other_pages_do(client):
+    plan = make_plan(verified_on=date(2026, 1, 10), available_from=date(2026, 2, 16))
+    page = client.get(_url(plan)).text
+    assert "verified on Jan 10, 2026" in page
+    assert "Feb 16, 2026" in page
+    assert "Jan. 10" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("en", ["Austria", "Germany", "Spain", "Switzerland", "United Kingdom"]),
+        ("fr", ["Allemagne", "Autriche", "Espagne", "Royaume-Uni", "Suisse"]),
+        # by pinyin: ao, de, rui, xi, ying
+        ("zh-hans", ["奥地利", "德国", "瑞士", "西班牙", "英国"]),
+    ],
+)
+def test_it_lists_the_coverage_by_country_name_in_the_readers_language(client, language, names):
+    plan = make_plan(countries=("GB", "CH", "ES", "DE", "AT"))
+    client.cookies["django_language"] = language
+    page = client.get(_url(plan)).text
+    coverage = page.split('class="coverage"')[1].split("</ul>")[0]
+    assert re.findall(r'<a href="/countries/[A-Z]{2}/">([^<]+)</a>', coverage) == names

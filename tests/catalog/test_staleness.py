@@ -9,6 +9,7 @@ from django.utils import timezone
 from catalog.models import Plan
 from planner.engine.solve import plan_trip
 from planner.engine.staleness import STALE_AFTER, is_stale
+from planner.explanations import result_document
 from tests.catalog.factories import make_plan
 from tests.planner import helpers as engine_inputs
 
@@ -64,7 +65,9 @@ def test_the_planner_warns_of_a_stale_offer_by_the_same_rule(age, details, wordi
 
     warnings = [w for w in result.warnings if w.code == "not-verified"]
     assert [(w.plan, dict(w.details)) for w in warnings] == [("old", details)]
-    assert wording in warnings[0].message
+    # the sentence the result document carries, from the one map of texts
+    notes = [w for w in result_document(result)["warnings"] if w["code"] == "not-verified"]
+    assert len(notes) == 1 and wording in notes[0]["message"]
 
 
 def test_the_planner_does_not_warn_of_an_offer_checked_ninety_days_ago():

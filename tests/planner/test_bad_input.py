@@ -11,7 +11,7 @@ from catalog.store import forget_catalog
 from catalog.store import offered_catalog as load_catalog
 from planner.engine.bounds import MAX_JSON_DEPTH, BoundsError, http_url_error, load_json
 from planner.engine.trip import TripError, parse_trip
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 pytestmark = pytest.mark.django_db
 

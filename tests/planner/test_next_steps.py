@@ -13,7 +13,7 @@ from catalog.importer import import_document
 from catalog.models import CatalogVersion, Operator
 from planner.models import SavedTrip
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
-from tests.planner.test_views import trip_data as form_data
+from tests.planner.views.helpers import trip_data as form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from planner.engine.solve import plan_trip
 from planner.engine.trip import TripError, parse_trip
 from planner.explanations import result_document
 from planner.models import SavedTrip
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 TOKEN = re.compile(r"/planning/([0-9a-f]{64})/")
 
@@ -355,17 +355,17 @@ def _fragmenting(**fields):
 
 
 def test_it_plans_a_chosen_trade_off_entry_once_through_the_cache(client, sample_catalog, solves):
-    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    row = client.post("/", _fragmenting()).context["shown"].choices
     assert len(solves) == 1
     fewest = str(row[0].esims)
     chosen = client.post("/", _fragmenting(esims=fewest), HTTP_HX_REQUEST="true")
-    assert chosen.context["shown"]["result"]["total"] == row[0].total
+    assert chosen.context["shown"].result.total == row[0].total
     assert len(solves) == 2
     # the same entry again, by another visitor: from the cache
     again = type(client)().post(
         "/", _fragmenting(esims=fewest), HTTP_HX_REQUEST="true", REMOTE_ADDR="192.0.2.11"
     )
-    assert again.context["shown"]["result"]["total"] == row[0].total
+    assert again.context["shown"].result.total == row[0].total
     assert len(solves) == 2
 
 
@@ -373,7 +373,7 @@ def test_it_queues_a_chosen_trade_off_entry_and_polls_it(
     client, sample_catalog, settings, solve_worker
 ):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    row = client.post("/", _fragmenting()).context["shown"].choices
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.PLANNER_WAIT = 0
     fewest = str(row[0].esims)
@@ -388,12 +388,12 @@ def test_it_queues_a_chosen_trade_off_entry_and_polls_it(
     solve_worker()
     wait_until(lambda: solving.planning_state(token).is_done)
     done = client.post("/", _fragmenting(esims=fewest), HTTP_HX_REQUEST="true")
-    assert done.context["shown"]["result"]["total"] == row[0].total
-    assert [c.chosen for c in done.context["shown"]["choices"]][0]
+    assert done.context["shown"].result.total == row[0].total
+    assert [c.chosen for c in done.context["shown"].choices][0]
 
 
 def test_it_limits_the_solves_of_chosen_entries(client, sample_catalog, settings):
-    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    row = client.post("/", _fragmenting()).context["shown"].choices
     client.post("/save/", _fragmenting())  # from the cache
     saved = SavedTrip.objects.get()
     settings.PLANNER_SOLVE_RATE = "0/m"
@@ -447,7 +447,7 @@ def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
     client, sample_catalog, settings, solve_worker
 ):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    row = client.post("/", _fragmenting()).context["shown"]["choices"]
+    row = client.post("/", _fragmenting()).context["shown"].choices
     client.post("/save/", _fragmenting())
     saved = SavedTrip.objects.get()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -459,5 +459,5 @@ def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
     assert '<meta http-equiv="refresh" content="2">' in html
     solve_worker()
     done = wait_until(lambda: (r := client.get(url)).context["esims_chosen"] and r)
-    assert done.context["shown"]["result"]["total"] == row[0].total
+    assert done.context["shown"].result.total == row[0].total
     assert "hx-trigger" not in done.content.decode().split('id="result"')[1].split(">")[0]

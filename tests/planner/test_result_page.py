@@ -2,11 +2,13 @@
 renders a stored result document as it is, so each sentence is checked exactly)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from planner.engine.result import Money, from_document
 from planner.models import SavedTrip
 from planner.presenters import choices, present
 
@@ -223,13 +225,14 @@ def _text(html: str) -> str:
 
 
 def test_it_lists_the_trade_off_as_choices_the_recommendation_last():
-    row = choices(RESULT)
-    assert [(c.esims, c.total["amount"], c.chosen, c.recommended) for c in row] == [
-        (1, "12.99", False, False),
-        (2, "6.48", True, True),
+    row = choices(from_document(RESULT))
+    assert [(c.esims, c.total, c.chosen, c.recommended) for c in row] == [
+        (1, Money(Decimal("12.99"), "EUR"), False, False),
+        (2, Money(Decimal("6.48"), "EUR"), True, True),
     ]
-    assert [c.chosen for c in choices(RESULT, chosen=1)] == [True, False]
-    assert choices({**RESULT, "alternatives": RESULT["alternatives"][-1:]}) == []
+    assert [c.chosen for c in choices(from_document(RESULT), chosen=1)] == [True, False]
+    one = {**RESULT, "alternatives": RESULT["alternatives"][-1:]}
+    assert choices(from_document(one)) == []
 
 
 def test_it_links_each_choice_on_the_saved_page(saved_page):
@@ -259,7 +262,7 @@ def test_it_says_where_the_home_plan_does_not_reach(saved_page):
         re.search(r'class="notice notice-info owned-gaps">(.*?)</div>', saved_page, re.S).group(1)
     )
     assert gaps == (
-        "Where your home plan does not reach Your home plan, RED by SFR 100 Go (home plan), "
+        "Where your home plan does not reach Your home plan, RED by SFR 100 Go, "
         "does not cover Switzerland (Jan 1 – 2, 2027): Ubigi and Roamless cover those days."
     )
 
@@ -323,13 +326,13 @@ def test_it_reads_a_stored_version_1_result():
     for key in ("short_days", "owned_gaps", "alternatives"):
         del v1[key]
     shown = present(v1, None)
-    assert [(s.label, s.amount["amount"], s.esims) for s in shown["savings"]] == [
-        ("local", "9.40", None)
+    assert [(s.label, s.amount, s.esims) for s in shown.savings] == [
+        ("local", Money(Decimal("9.40"), "EUR"), None)
     ]
     assert [
-        (str(d.date), d.missing_gb, d.devices, d.voice, d.reason) for d in shown["short_days"]
+        (str(d.date), d.missing_gb, d.devices, d.voice, d.reason) for d in shown.short_days
     ] == [("2027-01-02", 1, [1], True, "network")]
-    assert shown["choices"] == [] and shown["owned_gaps"] == []
+    assert shown.choices == [] and shown.owned_gaps == []
 
 
 def test_it_says_a_run_of_short_days_once():
@@ -353,7 +356,7 @@ def test_it_says_a_run_of_short_days_once():
         short("2027-01-07", "IS", "network"),
     ]
     shown = present({**RESULT, "short_days": rows}, None)
-    assert [(str(s.date), str(s.last), s.country, s.days) for s in shown["short_days"]] == [
+    assert [(str(s.date), str(s.last), s.country, s.days) for s in shown.short_days] == [
         ("2027-01-02", "2027-01-04", "GL", 3),
         ("2027-01-05", "2027-01-05", "IS", 1),
         ("2027-01-07", "2027-01-07", "IS", 1),

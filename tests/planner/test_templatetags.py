@@ -26,3 +26,29 @@ def test_it_shows_nothing_for_what_it_cannot_read():
     assert money("n/a", "EUR") == ""
     assert gb(None) == ""
     assert ldate("not a date") == ""
+
+
+def test_money_rounds_half_up_to_the_currencys_places():
+    from decimal import Decimal
+
+    from planner.display import round_decimal
+    from planner.engine.result import Money
+
+    assert round_decimal(Decimal("0.125"), "EUR") == Decimal("0.13")  # Babel alone: 0.12
+    assert round_decimal(Decimal("12.5"), "JPY") == Decimal("13")
+    with translation.override("en"):
+        assert money(Money(Decimal("0.125"), "EUR")) == "€0.13"
+        assert money({"amount": "2.345", "currency": "EUR"}) == "€2.35"
+        assert money(Decimal("12.5"), "JPY") == "¥13"
+
+
+def test_a_per_gb_rate_is_shown_as_stated():
+    from decimal import Decimal
+
+    from planner.templatetags.roamplan import rate
+
+    with translation.override("en"):
+        assert rate({"amount": "0.0125", "currency": "EUR"}) == "€0.0125"
+        assert rate(Decimal("2.5"), "EUR") == "€2.50"
+    with translation.override("fr"):
+        assert rate(Decimal("0.0125"), "EUR") == "0,0125\u00a0€"

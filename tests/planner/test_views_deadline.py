@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests.planner.test_views import trip_data
+from tests.planner.views.helpers import trip_data
 
 pytestmark = pytest.mark.django_db
 

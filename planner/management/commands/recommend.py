@@ -5,10 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from catalog.store import offered_catalog as load_catalog
+from planner.display import round_decimal
 from planner.engine.bounds import MAX_TRIP_BYTES, BoundsError, load_json, size_text
 from planner.engine.budget import TripTooLarge
-from planner.engine.money import gb_text, money_text
-from planner.engine.result import Result, explain_inputs
+from planner.engine.money import gb_text
+from planner.engine.result import Money, Result, explain_inputs
 from planner.engine.trip import TripError
 from planner.explanations import explain, result_document
 from planner.recommend import solve_trip, trip_error_text
@@ -55,14 +56,19 @@ def _dumps(doc: dict) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False)
 
 
+def _money(m: Money) -> str:
+    # the one display rounding, as the pages show money
+    return f"{round_decimal(m.amount, m.currency)} {m.currency}"
+
+
 def table(result: Result) -> str:
     lines = []
     for n, p in enumerate(result.purchases):
-        label = "owned" if p.owned else f"{money_text(p.price.amount)} {p.price.currency}"
+        label = "owned" if p.owned else _money(p.price)
         promo = f" ({p.promotion})" if p.promotion else ""
         over = ""
         if p.overage_gb:
-            over = f" + {money_text(p.overage.amount)} overage for {gb_text(p.overage_gb)} GB"
+            over = f" + {_money(p.overage)} overage for {gb_text(p.overage_gb)} GB"
         devices = ",".join(str(d) for d in p.devices)
         lines.append(
             f"[{n}] {p.activate_on} → {p.active_until}  {p.plan_name} ({p.operator}) "
@@ -74,8 +80,7 @@ def table(result: Result) -> str:
         what = "voice" if s.voice else f"{gb_text(s.missing_gb)} GB short on device {s.device}"
         lines.append(f"! {s.date} {s.country}: {what}: {explain(*explain_inputs(s))}")
     lines.append(
-        f"Total: {money_text(result.total.amount)} {result.total.currency}"
-        f" ({money_text(result.total_base.amount)} {result.total_base.currency})"
+        f"Total: {_money(result.total)} ({_money(result.total_base)})"
         + ("" if result.optimal else "  (best found, not proven optimal)")
     )
     base = result.baselines
@@ -84,17 +89,12 @@ def table(result: Result) -> str:
         ("best single plan", base.single_plan),
     ):
         if value is not None:
-            t = value.total
             short = f", {gb_text(value.short_gb)} GB short" if value.short_gb else ""
-            amount = f"{money_text(t.amount)} {t.currency}"
-            lines.append(f"  vs {name}: {amount} with {value.esims} eSIM(s){short}")
+            lines.append(f"  vs {name}: {_money(value.total)} with {value.esims} eSIM(s){short}")
     if len(result.alternatives) > 1:
         lines.append(
             "  trade-off: "
-            + " · ".join(
-                f"{a.esims} eSIM(s) {money_text(a.total.amount)} {a.total.currency}"
-                for a in result.alternatives
-            )
+            + " · ".join(f"{a.esims} eSIM(s) {_money(a.total)}" for a in result.alternatives)
         )
     for w in result.warnings:
         lines.append(f"  note: {explain(*explain_inputs(w))}")

@@ -1,0 +1,87 @@
+"""The planner's form makes the engine's Trip, and puts each problem beside its field."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.http import QueryDict
+
+from catalog.store import offered_catalog as load_catalog
+from planner.engine.model import Trip
+from planner.forms import TripForm, edit_legs
+from tests.planner.views.helpers import trip_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog(db):
+    call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
+    return load_catalog()
+
+
+def _query(data: dict) -> QueryDict:
+    q = QueryDict(mutable=True)
+    q.update(data)
+    return q
+
+
+def test_a_valid_form_is_the_engines_trip(catalog):
+    form = TripForm(trip_data(), catalog=catalog)
+    assert form.is_valid()
+    assert isinstance(form.trip, Trip)
+    assert [(leg.country, leg.days, leg.gb_per_day) for leg in form.trip.legs] == [
+        ("FR", 10, Decimal("1.5")),
+        ("CH", 3, Decimal("1.5")),
+        ("GB", 4, Decimal("1.5")),
+    ]
+    assert form.trip.start_date == date(2026, 6, 1)
+    assert form.document["legs"][1] == {"country": "CH", "days": 3, "gb_per_day": "1.5"}
+
+
+def test_an_engine_problem_goes_beside_its_field(catalog):
+    form = TripForm(trip_data(), catalog=catalog)
+    assert form.is_valid()
+    form.add_trip_error("legs[1].gb_per_day", "too much")
+    form.add_trip_error("owned[0]", "not a home plan")
+    form.add_trip_error("legs", "too many legs")
+    assert not form.is_valid() and form.trip is None
+    assert form.legs.forms[1].errors == {"custom_gb": ["too much"]}
+    assert form.errors["owned"] == ["not a home plan"]
+    assert form.non_field_errors() == ["too many legs"]
+
+
+def test_an_engine_problem_of_a_leg_counts_only_the_filled_legs(catalog):
+    # a stop added and left empty is not in the trip document
+    data = trip_data(legs=(("France", "3"), ("", ""), ("Belgium", "2")))
+    form = TripForm(data, catalog=catalog)
+    assert form.is_valid() and len(form.document["legs"]) == 2
+    form.add_trip_error("legs[1].days", "no")
+    assert form.legs.forms[2].errors == {"days": ["no"]} and not form.legs.forms[1].errors
+
+
+def test_a_form_with_bad_fields_makes_no_trip(catalog):
+    form = TripForm(trip_data(start_date="soon"), catalog=catalog)
+    assert not form.is_valid() and form.trip is None and form.document is None
+    assert "start_date" in form.errors
+
+
+@pytest.mark.parametrize(
+    ("action", "countries"),
+    [
+        ("add", ["France", "CH", "United Kingdom", ""]),
+        ("remove:0", ["CH", "United Kingdom"]),
+        ("up:2", ["France", "United Kingdom", "CH"]),
+        ("down:0", ["CH", "France", "United Kingdom"]),
+        ("down:2", ["France", "CH", "United Kingdom"]),  # the last cannot go down
+        ("remove:9", ["France", "CH", "United Kingdom"]),
+        ("nonsense", ["France", "CH", "United Kingdom"]),
+    ],
+)
+def test_edit_legs_returns_the_data_with_the_legs_changed(action, countries):
+    edited = edit_legs(_query(trip_data()), action)
+    total = int(edited["legs-TOTAL_FORMS"])
+    assert [edited.get(f"legs-{i}-country", "") for i in range(total)] == countries
+    assert edited["start_date"] == "2026-06-01"
