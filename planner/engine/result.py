@@ -581,7 +581,7 @@ def from_document(doc: Mapping) -> Result:
             single_plan=_read_outcome(baselines.get("single_plan")),
         ),
         warnings=tuple(
-            Warning(
+            Notice(
                 code=w["code"],
                 plan=w.get("plan"),
                 details={k: v for k, v in w.items() if k not in _WARNING_KEYS},
