@@ -197,8 +197,11 @@ def test_french_and_chinese_write_their_own_colons_units_and_lists(client, sampl
     bars = re.findall(r'<span class="bar-gb">(.*?)</span>', french_html)
     assert bars and all(b.endswith("\u202fGo") for b in bars)  # "0,5 Go"
     assert "1 Go sur 10 Go" in french  # the card's data too
-    chinese = _page(client, RESULT, "zh-hans")
+    short = copy.deepcopy(RESULT)
+    short["baselines"]["local_per_country"]["short_gb"] = "0.5"
+    chinese = _page(client, short, "zh-hans")
     assert "每个国家一张本地 eSIM：€9.40" in _text(chinese)
+    assert "需 2 张 eSIM，0.5 GB 未覆盖" in _text(chinese)  # a Chinese comma
     with translation.override("zh-hans"):
         label = present(RESULT, None).map.rows[1].label
     assert label == "瑞士：2. Ubigi Europe 3 GB、3. FREE Europe eSIM 525 MB和未覆盖"
