@@ -381,11 +381,12 @@ class ResultPage:
         """What the line under the total says: "buy" (N plans), "home-covers"
         (nothing to buy, the home plan covers every day), "home-short" (nothing
         to buy, and the days below no plan can cover), "none" (nothing serves
-        any day: the reasons are the short days)."""
+        any day: the reasons are the short days), "nothing" (no day needs
+        anything: a trip of 0 GB a day)."""
         if self.bought:
             return "buy"
         if not self.purchases:
-            return "none"
+            return "none" if self.short_days else "nothing"
         return "home-short" if self.short_days else "home-covers"
 
     @property

@@ -74,6 +74,11 @@ def test_the_summary_says_what_the_home_plan_leaves(client, sample_catalog):
 
     home_only["short_days"] = []
     assert present(home_only, None).summary == "home-covers"
+    home_only["purchases"] = home_only["owned_gaps"] = []  # a trip of 0 GB a day
+    for day in home_only["days"]:
+        day["supply"] = []
+    assert present(home_only, None).summary == "nothing"
+    assert "Nothing to buy: this trip needs no data." in _summary(_page(client, home_only))
     assert present(RESULT, None).summary == "buy"
 
 
