@@ -92,17 +92,98 @@ NOTICE_TEXTS: dict[str, Promise] = {
     ),
 }
 
+# What the *page* says for a code (the PAGE kinds): beside the day or on the
+# purchase's card, in the reader's language, with what to change ("untick “eSIM
+# only”"), filled with country names and amounts already formatted for the page
+# (%-placeholders, so the msgids, and their translations, are those the page
+# has always had). A code with no page sentence is said by the document's text.
+PAGE_SHORT_DAY_TEXTS: dict[str, Promise] = {
+    "no-plan": _("No plan in our catalog covers %(country)s."),
+    "network": _(
+        "Only plans on %(network)s cover %(country)s; you asked for %(wanted)s: "
+        "a lower minimum network would cover it."
+    ),
+    "esim-only": _("Only plastic-SIM plans cover %(country)s: untick “eSIM only” to cover it."),
+    "residents-only": _(
+        "Only contracts for residents of %(where)s cover %(country)s: if you live there, "
+        "say so in “Where you live”."
+    ),
+    "no-voice": _(
+        "Only plans without a phone number cover %(country)s: "
+        "untick “I need a phone number” to cover it."
+    ),
+    "dates": _("No plan for %(country)s is on sale on those dates."),
+    "new-customer-used": _(
+        "Only offers for new customers cover %(country)s, and they are not for you "
+        "(used already, or you have bought from those operators before)."
+    ),
+    "max-esims": _(
+        "With at most %(n)s eSIMs, %(country)s cannot be covered as well: "
+        "allow more eSIMs to cover it."
+    ),
+    "filtered": _(
+        "Your choices (eSIM only, minimum network) leave no plan for %(country)s: "
+        "loosen them to cover it."
+    ),
+    "limits": _(
+        "Every plan for %(country)s is used up by its purchase limits or one-per-customer offers."
+    ),
+    "time-limit": _("No combination was found within the time limit."),
+    "no-voice-plan": _(
+        "No plan with a phone number covers %(country)s: that day is planned without one."
+    ),
+    "voice-limits": _(
+        "Every plan with a phone number for %(country)s is used up by its limits: "
+        "that day is planned without one."
+    ),
+}
+
+PAGE_NOTICE_TEXTS: dict[str, Promise] = {
+    "clock-on-install": _(
+        "Its validity clock starts when you install it: install it on the day shown "
+        "above, not earlier."
+    ),
+    "clock-on-purchase": _(
+        "Its validity clock starts when you buy it: buy it on the day shown above."
+    ),
+    "3g-only": _("Only 3G in %(country)s: slow, and 3G networks are being switched off."),
+    "daily-cap": _("Slows down to %(kbps)s kbit/s after %(gb)s a day."),
+    # a daily cap of a plan that states no throttled speed
+    "daily-cap-no-speed": _("Slows down after %(gb)s a day."),
+    "ekyc": _("It needs an identity check (eKYC) before it works: do it before you leave."),
+    "time-limit": _(
+        "The search ran out of time before it found any combination: the days below "
+        "are uncovered for that reason only. Try again, or shorten the trip."
+    ),
+    "fair-use": _(
+        "The EU fair-use cap is reached: roaming data beyond it is surcharged "
+        "(the computation is above)."
+    ),
+}
+
+
 TEXTS: dict[str, dict[str, Promise]] = {
     SHORT: SHORT_TEXTS,
     SHORT_DAY: SHORT_DAY_TEXTS,
     NOTICE: NOTICE_TEXTS,
 }
 
+# The page's kinds: the same codes, in the page's words.
+PAGE_SHORT_DAY = "page-short-day"
+PAGE_NOTICE = "page-notice"
+PAGE_TEXTS: dict[str, dict[str, Promise]] = {
+    PAGE_SHORT_DAY: PAGE_SHORT_DAY_TEXTS,
+    PAGE_NOTICE: PAGE_NOTICE_TEXTS,
+}
+# the document's kind a page kind falls back to
+DOCUMENT_KIND = {PAGE_SHORT_DAY: SHORT_DAY, PAGE_NOTICE: NOTICE}
+
 
 def _variant(kind: str, code: str, details: Mapping[str, str]) -> str:
-    if kind == NOTICE and code == "daily-cap" and details.get("throttle_kbps") in ("", "0"):
+    notice = kind in (NOTICE, PAGE_NOTICE)
+    if notice and code == "daily-cap" and details.get("throttle_kbps", "") in ("", "0"):
         return "daily-cap-no-speed"
-    if kind == NOTICE and code == "not-verified" and not details.get("verified_on"):
+    if notice and code == "not-verified" and not details.get("verified_on"):
         return "never-verified"
     return code
 
@@ -114,6 +195,20 @@ def explain(kind: str, code: str, details: Mapping[str, str]) -> str:
     engine added without a text here, which a test must catch, not a page."""
     text = TEXTS[kind][_variant(kind, code, details)]
     return str(text).format_map(details)
+
+
+def say(kind: str, code: str, values: Mapping[str, str], details: Mapping[str, str]) -> str:
+    """What the page says for `code` (`kind` is `PAGE_SHORT_DAY` or `PAGE_NOTICE`):
+    its page sentence filled with `values` (names and amounts formatted for the
+    page), else the document's text filled with the engine's `details`, else
+    nothing (a code of a stored result that no map knows any more)."""
+    variant = _variant(kind, code, details)
+    if variant in PAGE_TEXTS[kind]:
+        return str(PAGE_TEXTS[kind][variant]) % values
+    try:
+        return explain(DOCUMENT_KIND[kind], code, details)
+    except KeyError:
+        return ""
 
 
 def result_document(result: Result) -> dict:

@@ -10,18 +10,16 @@ formatted strings to compare.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalog.document import where_to_buy
 from catalog.worldmap import Fill, draw
+from planner.display import round_decimal
 from planner.engine.model import Activation, Catalog, Operator, Plan
 from planner.engine.result import (
-    SHORT_DAY,
     Money,
     Notice,
     Purchase,
@@ -29,8 +27,8 @@ from planner.engine.result import (
     explain_inputs,
     from_document,
 )
-from planner.explanations import explain
-from planner.templatetags.roamplan import country, countrynames, gb
+from planner.explanations import PAGE_NOTICE, PAGE_SHORT_DAY, say
+from planner.templatetags.roamplan import andlist, country, countrynames, gb
 
 COLOURS = 8
 
@@ -47,6 +45,14 @@ class DayRange:
 
 
 @dataclass
+class CoverGroup:
+    """Runs of days a purchase serves in the same countries."""
+
+    countries: list[str]
+    ranges: list[DayRange]
+
+
+@dataclass
 class PurchaseView:
     number: int  # 1-based, as the traveller reads it
     colour: str
@@ -58,6 +64,9 @@ class PurchaseView:
     countries: list[str]
     warnings: list[Notice] = field(default_factory=list)
     buy_url: str = ""  # the plan's own, else its operator's website; empty for a home plan
+    # a first-order offer in a trip that buys its operator's plans more than once:
+    # the card says to buy it first (the purchases are in activation order)
+    buy_first: bool = False
 
     @property
     def price(self) -> Money:
@@ -98,6 +107,25 @@ class PurchaseView:
         return any(w.code == "not-verified" for w in self.warnings)
 
     @property
+    def never_verified(self) -> bool:
+        """Stale because nobody ever checked it (no `verified_on`), not because
+        the check is old: the badge says so (explanations' `never-verified`)."""
+        return any(
+            w.code == "not-verified" and not w.details.get("verified_on") for w in self.warnings
+        )
+
+    @property
+    def covers(self) -> list["CoverGroup"]:
+        """The days it serves by country: "Dec 16 and Dec 18 (France)", not
+        "Dec 16 (France); Dec 18 (France)"; groups in the order of their first day."""
+        groups: dict[tuple[str, ...], CoverGroup] = {}
+        for r in self.ranges:
+            key = tuple(r.countries)
+            groups.setdefault(key, CoverGroup(list(key), []))
+            groups[key].ranges.append(r)
+        return list(groups.values())
+
+    @property
     def first_day(self) -> date:
         """The first day it supplies data: when "starts on first use" starts."""
         return self.ranges[0].first if self.ranges else self.activate_on
@@ -124,103 +152,20 @@ class PurchaseView:
         return self.install_by
 
 
-# What the page says for an engine code, keyed by the code: beside the day or on
-# the purchase's card, in the reader's language, with what to change. The
-# document's own texts (English, ISO dates, country codes) are the one map of
-# planner/explanations.py, which says any code this map has no sentence for.
-SHORT_DAY_SENTENCES: dict[str, Promise] = {
-    "no-plan": gettext_lazy("No plan in our catalog covers %(country)s."),
-    "network": gettext_lazy(
-        "Only plans on %(network)s cover %(country)s; you asked for %(wanted)s: "
-        "a lower minimum network would cover it."
-    ),
-    "esim-only": gettext_lazy(
-        "Only plastic-SIM plans cover %(country)s: untick “eSIM only” to cover it."
-    ),
-    "residents-only": gettext_lazy(
-        "Only contracts for residents of %(where)s cover %(country)s: if you live there, "
-        "say so in “Where you live”."
-    ),
-    "no-voice": gettext_lazy(
-        "Only plans without a phone number cover %(country)s: "
-        "untick “I need a phone number” to cover it."
-    ),
-    "dates": gettext_lazy("No plan for %(country)s is on sale on those dates."),
-    "new-customer-used": gettext_lazy(
-        "Only offers for new customers cover %(country)s, and they are not for you "
-        "(used already, or you have bought from those operators before)."
-    ),
-    "max-esims": gettext_lazy(
-        "With at most %(n)s eSIMs, %(country)s cannot be covered as well: "
-        "allow more eSIMs to cover it."
-    ),
-    "filtered": gettext_lazy(
-        "Your choices (eSIM only, minimum network) leave no plan for %(country)s: "
-        "loosen them to cover it."
-    ),
-    "limits": gettext_lazy(
-        "Every plan for %(country)s is used up by its purchase limits or one-per-customer offers."
-    ),
-    "time-limit": gettext_lazy("No combination was found within the time limit."),
-    "no-voice-plan": gettext_lazy(
-        "No plan with a phone number covers %(country)s: that day is planned without one."
-    ),
-    "voice-limits": gettext_lazy(
-        "Every plan with a phone number for %(country)s is used up by its limits: "
-        "that day is planned without one."
-    ),
-}
-
-NOTICE_SENTENCES: dict[str, Promise] = {
-    "clock-on-install": gettext_lazy(
-        "Its validity clock starts when you install it: install it on the day shown "
-        "above, not earlier."
-    ),
-    "clock-on-purchase": gettext_lazy(
-        "Its validity clock starts when you buy it: buy it on the day shown above."
-    ),
-    "3g-only": gettext_lazy(
-        "Only 3G in %(country)s: slow, and 3G networks are being switched off."
-    ),
-    "daily-cap": gettext_lazy("Slows down to %(kbps)s kbit/s after %(gb)s a day."),
-    # a daily cap of a plan that states no throttled speed
-    "daily-cap-no-speed": gettext_lazy("Slows down after %(gb)s a day."),
-    "ekyc": gettext_lazy(
-        "It needs an identity check (eKYC) before it works: do it before you leave."
-    ),
-    "time-limit": gettext_lazy(
-        "The search ran out of time before it found any combination: the days below "
-        "are uncovered for that reason only. Try again, or shorten the trip."
-    ),
-    "fair-use": gettext_lazy(
-        "The EU fair-use cap is reached: roaming data beyond it is surcharged "
-        "(the computation is above)."
-    ),
-}
-
-
-def explain_or_empty(kind: str, code: str, details: dict) -> str:
-    """`explain`, or nothing for a code of a stored result it has no text for
-    (a result saved before the code was renamed)."""
-    try:
-        return explain(kind, code, details)
-    except KeyError:
-        return ""
-
-
 def notice_text(w: Notice) -> str:
-    """A notice in the page's words (`NOTICE_SENTENCES`), else the one map's."""
+    """A notice in the page's words (planner/explanations.py, `PAGE_NOTICE`)."""
+    _kind, code, details = explain_inputs(w)
     d = w.details
-    code = w.code
-    if code == "daily-cap" and not d.get("throttle_kbps"):
-        code = "daily-cap-no-speed"
-    if code not in NOTICE_SENTENCES:
-        return explain_or_empty(*explain_inputs(w))
-    return str(NOTICE_SENTENCES[code]) % {
-        "country": country(d.get("country", "")),
-        "kbps": d.get("throttle_kbps", ""),
-        "gb": gb(d.get("daily_gb")),
-    }
+    return say(
+        PAGE_NOTICE,
+        code,
+        {
+            "country": country(d.get("country", "")),
+            "kbps": d.get("throttle_kbps", ""),
+            "gb": gb(d.get("daily_gb")),
+        },
+        details,
+    )
 
 
 @dataclass
@@ -229,6 +174,7 @@ class Bar:
     colour: str
     label: str
     gb: Decimal
+    tenths: int = 10  # its share of the day's GB in tenths, at least 1: the class w1…w10
 
 
 @dataclass
@@ -305,19 +251,15 @@ class ShortDay:
 
     @property
     def text(self) -> str:
-        """Why, in the page's words (`SHORT_DAY_SENTENCES`), else the one map's
-        (planner/explanations.py)."""
-        if self.reason not in SHORT_DAY_SENTENCES:
-            return explain_or_empty(
-                SHORT_DAY, self.reason, {"country": self.country, **self.details}
-            )
-        return str(SHORT_DAY_SENTENCES[self.reason]) % {
+        """Why, in the page's words (planner/explanations.py, `PAGE_SHORT_DAY`)."""
+        values = {
             "country": country(self.country),
             "network": self.details.get("best_network", ""),
             "wanted": self.details.get("min_network", ""),
             "where": countrynames(self.residence),
             "n": self.details.get("max_esims", ""),
         }
+        return say(PAGE_SHORT_DAY, self.reason, values, {"country": self.country, **self.details})
 
     @property
     def residence(self) -> list[str]:
@@ -352,7 +294,10 @@ class MapRow:
         ]
         if self.uncovered:
             names.append(_("not covered"))
-        return f"{country(self.country)}: {', '.join(names)}"
+        return _("%(country)s: %(plans)s") % {
+            "country": country(self.country),
+            "plans": andlist(names),
+        }
 
 
 @dataclass(frozen=True)
@@ -429,6 +374,31 @@ class ResultPage:
     warnings: list[Notice]  # those about no purchase; the others are on their purchase's card
     short_days: list[ShortDay]
     trip_year: int | None
+    devices: int = 1  # the trip's devices: a card names its devices only when there are several
+
+    @property
+    def summary(self) -> str:
+        """What the line under the total says: "buy" (N plans), "home-covers"
+        (nothing to buy, the home plan covers every day), "home-short" (nothing
+        to buy, and the days below no plan can cover), "none" (nothing serves
+        any day: the reasons are the short days), "nothing" (no day needs
+        anything: a trip of 0 GB a day)."""
+        if self.bought:
+            return "buy"
+        if not self.purchases:
+            return "none" if self.short_days else "nothing"
+        return "home-short" if self.short_days else "home-covers"
+
+    @property
+    def rounded_lines(self) -> bool:
+        """The cards' amounts, each rounded on its own, do not add up to the
+        total (which is of the exact amounts): the page says so under the total."""
+        currency = self.result.total.currency
+        lines = sum(
+            (round_decimal(p.price.amount, currency) + round_decimal(p.overage.amount, currency))
+            for p in self.bought
+        )
+        return lines != round_decimal(self.result.total.amount, currency)
 
 
 def present(document: dict, catalog: Catalog | None) -> ResultPage:
@@ -454,6 +424,12 @@ def present(document: dict, catalog: Catalog | None) -> ResultPage:
         )
         for g in result.owned_gaps
     ]
+    for p in purchases:
+        p.buy_first = p.purchase.new_customer and any(
+            other is not p and other.purchase.operator == p.purchase.operator
+            for other in purchases
+            if not other.purchase.owned
+        )
     return ResultPage(
         result=result,
         map=trip_map(purchases, timeline),
@@ -466,7 +442,16 @@ def present(document: dict, catalog: Catalog | None) -> ResultPage:
         warnings=general,
         short_days=_short_days(result),
         trip_year=result.days[0].date.year if result.days else None,
+        devices=_devices(result),
     )
+
+
+def _devices(result: Result) -> int:
+    """How many devices the trip has: the highest device number the result names."""
+    numbers = [d for p in result.purchases for d in p.devices]
+    numbers += [s.device for d in result.days for s in d.supply]
+    numbers += [d for s in result.short_days for d in s.devices]
+    return max(numbers, default=1)
 
 
 def _warnings(result: Result) -> tuple[dict[int, list[Notice]], list[Notice]]:
@@ -537,6 +522,9 @@ def _timeline(result: Result) -> list[TimelineDay]:
             for k, gb in sorted(per_purchase.items())
             if gb > 0
         ]
+        day_gb = sum((b.gb for b in bars), Decimal(0))
+        for b in bars:
+            b.tenths = bar_tenths(b.gb, day_gb)
         timeline.append(
             TimelineDay(
                 date=d.date,
@@ -547,6 +535,15 @@ def _timeline(result: Result) -> list[TimelineDay]:
             )
         )
     return timeline
+
+
+def bar_tenths(part: Decimal, whole: Decimal) -> int:
+    """A bar's width in tenths of its day: round(10 × part ÷ whole), half up, at
+    least 1 (a bar of 0.02 GB beside 1.48 GB can still be seen and read)."""
+    if whole <= 0:
+        return 10
+    tenths = (10 * part / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return max(1, min(10, int(tenths)))
 
 
 def _savings(result: Result) -> list[Saving]:

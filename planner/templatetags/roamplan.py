@@ -8,11 +8,12 @@ from babel import Locale
 from babel.dates import format_date, format_interval, match_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 from django import template
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, ngettext, to_locale
 from django_countries import countries
 
-from planner.display import round_decimal
+from planner.display import round_decimal, round_rate
 from planner.engine.countries import sort_key
 from planner.engine.result import Money
 
@@ -43,14 +44,14 @@ def money(value, currency: str | None = None) -> str:
 
 @register.filter
 def rate(value, currency: str | None = None) -> str:
-    """A per-GB price as stated, not rounded: €0.0125 stays €0.0125 (at least
-    the currency's places: €2.50)."""
+    """A per-GB price, or a step of a working, as stated: €0.0125 stays €0.0125,
+    €12.99 without 20 % VAT is €10.825 (`round_rate`: at most four decimals, at
+    least the currency's: €2.50)."""
     amount, currency = _amount(value, currency)
     if amount is None or not currency:
         return ""
-    if amount == round_decimal(amount, currency):
-        return format_currency(amount, currency, locale=_locale())
-    return format_currency(amount, currency, locale=_locale(), decimal_quantization=False)
+    shown = round_rate(amount, currency)
+    return format_currency(shown, currency, locale=_locale(), decimal_quantization=False)
 
 
 def _amount(value, currency: str | None) -> tuple[Decimal | None, str | None]:
@@ -75,7 +76,10 @@ def gb(value) -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
-    return f"{format_decimal(amount, format='#,##0.##', locale=_locale())} GB"
+    # CLDR's short unit: "1.5 GB", "1,5 Go", "1.5 GB"
+    return format_unit(
+        amount, "digital-gigabyte", length="short", format="#,##0.##", locale=_locale()
+    )
 
 
 @register.filter
@@ -153,6 +157,29 @@ def tripdays(context, first, last) -> str:
     if first == last:
         return _format(skeleton, first)
     return format_interval(first, last, skeleton, locale=_locale())
+
+
+@register.simple_tag(takes_context=True)
+def tripranges(context, ranges) -> str:
+    """Runs of days (`first`, `last`), each as `tripdays` writes it, joined as the
+    reader's language joins a list: "Dec 16 and Dec 18"."""
+    return andlist(tripdays(context, r.first, r.last) for r in ranges)
+
+
+# a list of countries longer than this names the first ones and "and N more"
+FEW_COUNTRIES = 6
+
+
+@register.filter
+def fewcountries(codes) -> str:
+    """Country names, the first `FEW_COUNTRIES` of them and "N more", joined as
+    the reader's language joins a list: "France, Spain, and 3 more"."""
+    codes = list(codes or [])
+    names = [country(code) for code in codes[:FEW_COUNTRIES]]
+    rest = len(codes) - FEW_COUNTRIES
+    if rest > 0:
+        names.append(ngettext("%(n)s more", "%(n)s more", rest) % {"n": rest})
+    return andlist(names)
 
 
 @register.filter

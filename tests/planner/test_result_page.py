@@ -315,7 +315,7 @@ def test_it_dates_days_of_another_year_with_their_year(saved_page):
     assert "Dec 30 – 31 (France)" in _text(cards[0])
     rows = saved_page.split('class="timeline"')[1]
     timeline = re.findall(r'<span class="num">(.*?)</span>', rows)
-    assert timeline[:4] == ["Wed, Dec 30", "Thu, Dec 31", "Jan 1, 2027", "Jan 2, 2027"]
+    assert timeline[:4] == ["Wed, Dec 30", "Thu, Dec 31", "Fri, Jan 1, 2027", "Sat, Jan 2, 2027"]
 
 
 def test_it_reads_a_stored_version_1_result():
