@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -29,10 +30,9 @@ from catalog.models import (
 )
 from catalog.worldmap import Fill, draw
 from planner.engine.bounds import http_url_error
-from planner.engine.countries import is_country_code
+from planner.engine.countries import is_country_code, sort_key
 from planner.engine.fairuse import fair_use
 from planner.engine.model import Catalog
-from planner.templatetags.roamplan import name_key
 
 
 def _catalog_facts(catalog: Catalog, sample: bool) -> dict:
@@ -49,7 +49,7 @@ def _catalog_facts(catalog: Catalog, sample: bool) -> dict:
 def country_index(request: HttpRequest) -> HttpResponse:
     rows = sorted(
         ((code, countries.name(code), n) for code, n in country_counts().items()),
-        key=lambda r: name_key(r[1]),
+        key=lambda r: sort_key(r[1], to_locale(get_language() or "en")),
     )
     return render(
         request, "catalog/countries.html", {"rows": rows, **_catalog_facts(*store.catalog_state())}

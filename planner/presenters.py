@@ -23,9 +23,9 @@ from planner.engine.model import Activation, Catalog, Operator, Plan
 from planner.engine.result import (
     SHORT_DAY,
     Money,
+    Notice,
     Purchase,
     Result,
-    Warning,
     explain_inputs,
     from_document,
 )
@@ -56,7 +56,7 @@ class PurchaseView:
     operator: Operator | None
     ranges: list[DayRange]
     countries: list[str]
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     buy_url: str = ""  # the plan's own, else its operator's website; empty for a home plan
 
     @property
@@ -208,7 +208,7 @@ def explain_or_empty(kind: str, code: str, details: dict) -> str:
         return ""
 
 
-def notice_text(w: Warning) -> str:
+def notice_text(w: Notice) -> str:
     """A notice in the page's words (`NOTICE_SENTENCES`), else the one map's."""
     d = w.details
     code = w.code
@@ -426,7 +426,7 @@ class ResultPage:
     savings: list[Saving]
     choices: list[Choice]
     owned_gaps: list[OwnedGap]
-    warnings: list[Warning]  # those about no purchase; the others are on their purchase's card
+    warnings: list[Notice]  # those about no purchase; the others are on their purchase's card
     short_days: list[ShortDay]
     trip_year: int | None
 
@@ -469,11 +469,11 @@ def present(document: dict, catalog: Catalog | None) -> ResultPage:
     )
 
 
-def _warnings(result: Result) -> tuple[dict[int, list[Warning]], list[Warning]]:
+def _warnings(result: Result) -> tuple[dict[int, list[Notice]], list[Notice]]:
     """A warning belongs to the purchases it names (model v2), or else to every
     purchase of its plan; each purchase shows it once. The rest are general."""
-    by_purchase: dict[int, list[Warning]] = defaultdict(list)
-    general: list[Warning] = []
+    by_purchase: dict[int, list[Notice]] = defaultdict(list)
+    general: list[Notice] = []
     for w in result.warnings:
         if w.purchases:
             targets = list(w.purchases)
@@ -495,7 +495,7 @@ def _purchase_view(
     plans: dict[str, Plan],
     operators: dict[str, Operator],
     country_of: dict[date, str],
-    warnings: list[Warning],
+    warnings: list[Notice],
 ) -> PurchaseView:
     served = []
     for d in sorted(p.days):

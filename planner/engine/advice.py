@@ -5,19 +5,18 @@ Each is a code and the data its text needs; the words are in planner/explanation
 
 from datetime import date
 
-from planner.engine.candidates import Candidate, Days
-from planner.engine.model import Activation, Network, Trip
-from planner.engine.result import Purchase, Warning
+from planner.engine.candidates import Candidate
+from planner.engine.instance import Days
+from planner.engine.model import Activation, Network
+from planner.engine.result import Notice, Purchase
 from planner.engine.staleness import is_stale
 
 
-def purchase_warnings(
-    p: Purchase, c: Candidate, days: Days, trip: Trip, today: date
-) -> list[Warning]:
+def purchase_notices(p: Purchase, c: Candidate, days: Days, today: date) -> list[Notice]:
     plan = c.plan
 
-    def note(code: str, details: dict[str, str] | None = None) -> Warning:
-        return Warning(code=code, plan=plan.slug, plan_name=plan.name, details=details or {})
+    def note(code: str, details: dict[str, str] | None = None) -> Notice:
+        return Notice(code=code, plan=plan.slug, plan_name=plan.name, details=details or {})
 
     out = []
     when = p.activate_on.isoformat()

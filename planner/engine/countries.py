@@ -8,9 +8,11 @@ Built on Babel's CLDR territory list rather than django-countries so the engine 
 free of Django; tests/planner/test_countries.py holds the two lists in step.
 """
 
+import unicodedata
 from functools import cache
 
 from babel import Locale
+from pypinyin import Style, lazy_pinyin
 
 KOSOVO = "XK"
 
@@ -37,3 +39,19 @@ def country_codes() -> frozenset[str]:
 def is_country_code(value: object) -> bool:
     """Whether `value` is an upper-case country code: ISO 3166-1 alpha-2, or XK."""
     return isinstance(value, str) and value in country_codes()
+
+
+def sort_key(name: str, locale: str) -> tuple:
+    """Where a name goes in a list sorted for `locale` (a Babel/Django locale
+    name such as "fr" or "zh_Hans"): Chinese by pinyin (syllable by syllable,
+    then tone), as a Chinese list is ordered; the others letter by letter,
+    accents and case only breaking ties ("Égypte" beside "Espagne", not after
+    "Zambie"). Babel has no collation data and PyICU is a compiled extension:
+    pypinyin, pure Python, covers the one script that needs a dictionary."""
+    if locale.startswith("zh"):
+        syllables = lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
+        return tuple(
+            (s.rstrip("012345").casefold(), s[len(s.rstrip("012345")) :]) for s in syllables
+        )
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return (bare.casefold(), name)

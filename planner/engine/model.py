@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 EU_FAIR_USE = "eu-fair-use"
 
@@ -135,7 +136,16 @@ class Catalog:
     version: str = ""
 
     def plan(self, slug: str) -> Plan | None:
-        return next((p for p in self.plans if p.slug == slug), None)
+        return self._by_slug.get(slug)
+
+    @cached_property
+    def _by_slug(self) -> Mapping[str, Plan]:
+        """The plans by slug, built on first use (the real catalog has 10k plans);
+        the first of a repeated slug wins, as a scan would find it."""
+        index: dict[str, Plan] = {}
+        for p in self.plans:
+            index.setdefault(p.slug, p)
+        return index
 
 
 @dataclass(frozen=True)

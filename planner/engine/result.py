@@ -137,7 +137,7 @@ class OwnedGap:
 
 
 @dataclass(frozen=True)
-class Warning:
+class Notice:
     code: str
     plan: str | None = None
     details: Mapping[str, str] = field(default_factory=dict)  # in the document, beside the code
@@ -194,7 +194,7 @@ class Result:
     days: tuple[Day, ...]
     short: tuple[Short, ...]
     baselines: Baselines
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
     optimal: bool  # HiGHS proved every stage optimal within the time limit
     catalog_version: str
     stats: SolveStats | None = None
@@ -301,7 +301,7 @@ NOTICE = "notice"
 Explain = Callable[[str, str, Mapping[str, str]], str]
 
 
-def explain_inputs(item: "Short | ShortDay | Warning") -> tuple[str, str, dict[str, str]]:
+def explain_inputs(item: "Short | ShortDay | Notice") -> tuple[str, str, dict[str, str]]:
     """(kind, code, data) of an item's text: its details plus the fields the text names."""
     if isinstance(item, Short):
         return SHORT, item.reason, {"country": item.country}
@@ -581,7 +581,7 @@ def from_document(doc: Mapping) -> Result:
             single_plan=_read_outcome(baselines.get("single_plan")),
         ),
         warnings=tuple(
-            Warning(
+            Notice(
                 code=w["code"],
                 plan=w.get("plan"),
                 details={k: v for k, v in w.items() if k not in _WARNING_KEYS},

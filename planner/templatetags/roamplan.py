@@ -1,6 +1,5 @@
 """Amounts, data volumes, countries and dates shown the way the reader's language writes them."""
 
-import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -12,9 +11,9 @@ from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
 from django_countries import countries
-from pypinyin import Style, lazy_pinyin
 
 from planner.display import round_decimal
+from planner.engine.countries import sort_key
 from planner.engine.result import Money
 
 register = template.Library()
@@ -93,19 +92,8 @@ def country(code: str) -> str:
 
 
 def name_key(name: str) -> tuple:
-    """Where a name goes in a list sorted for the reader's language: Chinese by
-    pinyin (syllable by syllable, then tone), as a Chinese list is ordered;
-    the others letter by letter, accents and case only breaking ties
-    ("Égypte" beside "Espagne", not after "Zambie"). Babel has no collation data
-    and PyICU is a compiled extension: pypinyin, pure Python, covers the one
-    script that needs a dictionary."""
-    if _locale().startswith("zh"):
-        syllables = lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
-        return tuple(
-            (s.rstrip("012345").casefold(), s[len(s.rstrip("012345")) :]) for s in syllables
-        )
-    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return (bare.casefold(), name)
+    """Where a name goes in a list sorted for the reader's language."""
+    return sort_key(name, _locale())
 
 
 @register.filter

@@ -11,7 +11,7 @@ from planner.engine.solve import plan_trip
 from planner.engine.staleness import STALE_AFTER, is_stale
 from planner.explanations import result_document
 from tests.catalog.factories import make_plan
-from tests.planner import helpers as engine_inputs
+from tests.engine import helpers as engine_inputs
 
 TODAY = date(2026, 6, 1)
 

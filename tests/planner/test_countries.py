@@ -11,7 +11,7 @@ from django_countries import countries
 from planner.engine.countries import KOSOVO, country_codes, is_country_code
 from planner.engine.trip import TripError, parse_trip
 from planner.forms import country_code
-from tests.planner.helpers import make_catalog, make_plan
+from tests.engine.helpers import make_catalog, make_plan
 
 
 def test_it_counts_the_iso_countries_and_kosovo():

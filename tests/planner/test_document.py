@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from planner.engine.solve import plan_trip
 from planner.explanations import result_document
-from tests.planner.helpers import make_catalog, make_plan, make_trip
+from tests.engine.helpers import make_catalog, make_plan, make_trip
 
 
 def test_it_has_the_keys_of_formats_md():

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from planner.engine.result import NOTICE, SHORT, SHORT_DAY, explain_inputs
-from planner.engine.result import Warning as Notice
-from planner.engine.solve import _CONDITIONS
+from planner.engine.result import NOTICE, SHORT, SHORT_DAY, Notice, explain_inputs
+from planner.engine.shortfalls import CONDITIONS
 from planner.explanations import NOTICE_TEXTS, SHORT_DAY_TEXTS, SHORT_TEXTS, explain
 
 ENGINE = Path(__file__).resolve().parents[2] / "planner" / "engine"
@@ -41,7 +40,7 @@ def test_every_notice_code_of_the_engine_has_a_text():
 
 
 def test_every_short_day_condition_has_a_text():
-    assert set(_CONDITIONS) | {"no-plan", "max-esims", "limits", "time-limit"} == set(
+    assert set(CONDITIONS) | {"no-plan", "max-esims", "limits", "time-limit"} == set(
         SHORT_DAY_TEXTS
     )
     assert {"no-plan", "filtered", "limits", "time-limit", "no-voice-plan", "voice-limits"} == set(

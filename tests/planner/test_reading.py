@@ -10,7 +10,7 @@ from catalog.document import CatalogError, parse_catalog
 from planner.engine import reading
 from planner.engine.trip import TripError, parse_trip
 from tests.catalog.documents import catalog_doc, operator_doc, plan_doc
-from tests.planner.helpers import make_catalog, make_plan
+from tests.engine.helpers import make_catalog, make_plan
 
 TRIP = {"start_date": "2026-06-01", "legs": [{"country": "FR", "days": 3, "gb_per_day": "1"}]}
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from tests.planner.test_deadline import slow_trip_document
+from tests.engine.test_deadline import slow_trip_document
 
 EXAMPLES = settings.SHARED_DIR / "examples"
 

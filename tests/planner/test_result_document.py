@@ -10,8 +10,8 @@ from planner.engine.result import Money, from_document
 from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
 from planner.explanations import result_document
-from tests.planner.helpers import load_catalog
-from tests.planner.test_examples import EXAMPLES
+from tests.engine.helpers import load_catalog
+from tests.engine.test_examples import EXAMPLES
 
 
 @pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)

@@ -3,7 +3,7 @@
 import pytest
 
 from planner.engine.trip import TripError, parse_trip
-from tests.planner.helpers import make_catalog, make_plan
+from tests.engine.helpers import make_catalog, make_plan
 
 CATALOG = make_catalog(make_plan("home"))
 

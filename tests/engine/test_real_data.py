@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from planner.engine.candidates import penalty_in_base
+from planner.engine.instance import penalty_in_base
 from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
-from tests.planner.helpers import load_catalog
+from tests.engine.helpers import load_catalog
 
 REAL = settings.SHARED_DIR / "data" / "esimdb-de-at-cz-sk"
 

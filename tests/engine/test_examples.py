@@ -10,7 +10,7 @@ from django.conf import settings
 from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
 from planner.explanations import result_document
-from tests.planner.helpers import load_catalog
+from tests.engine.helpers import load_catalog
 
 EXAMPLES = sorted(
     p

@@ -21,7 +21,7 @@ from planner.engine.model import (
     Trip,
 )
 from planner.engine.solve import plan_trip
-from tests.planner.bruteforce import MAX_BUY, brute_force
+from tests.engine.bruteforce import MAX_BUY, brute_force
 
 START = date(2026, 6, 1)
 RATES = Rates(base="EUR", per_base={"EUR": Decimal(1), "USD": Decimal("1.08")})

@@ -9,7 +9,7 @@ from planner.engine.fairuse import fair_use, wholesale_on
 from planner.engine.model import Coverage, Network, Promotion
 from planner.engine.solve import plan_trip
 from planner.explanations import result_document
-from tests.planner.helpers import RATES, make_catalog, make_plan, make_trip
+from tests.engine.helpers import RATES, make_catalog, make_plan, make_trip
 
 D = Decimal
 
@@ -285,3 +285,11 @@ def test_a_tiny_time_limit_never_crashes_nor_misleads():
     if not result.optimal and result.short:
         assert all(s.reason == "time-limit" for s in result.short)
         assert any(w.code == "time-limit" for w in result.warnings)
+
+
+def test_a_plan_is_found_by_its_slug_and_the_first_of_a_repeated_slug_wins():
+    first = make_plan("twice", price="1")
+    catalog = make_catalog(make_plan("other", price="2"), first, make_plan("twice", price="3"))
+    assert catalog.plan("twice") is first
+    assert catalog.plan("other").price == D(2)
+    assert catalog.plan("missing") is None

@@ -7,7 +7,7 @@ from decimal import Decimal
 from planner.engine.model import Catalog, Network, Operator, OperatorKind, Promotion
 from planner.engine.solve import plan_trip
 from planner.explanations import result_document
-from tests.planner.helpers import RATES, make_plan, make_trip
+from tests.engine.helpers import RATES, make_plan, make_trip
 
 D = Decimal
 OPERATORS = {
