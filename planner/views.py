@@ -109,7 +109,7 @@ def _context(
 ) -> dict:
     result = planning.result if planning else None
     shown, chosen = None, None
-    if trip and result:
+    if trip and result and esims:
         # a chosen trade-off entry is planned again in full: shown now, not lazily
         shown, chosen, entry = _shown(request, trip, result, esims, catalog)
         if entry is not None:
@@ -140,7 +140,10 @@ def _context(
 
 
 def _json(trip: dict | None) -> str:
-    # The trip an unsaved result's "Add to my calendar" posts back to be planned again.
+    # The trip an unsaved result's "Add to my calendar" posts back to be planned
+    # again. Every render of a cached result body passes it (and the trip, for
+    # the "worth avoiding at" note): the body is cached per result and language
+    # only, and the first render fills it for all.
     return json.dumps(trip, separators=(",", ":")) if trip else ""
 
 
@@ -219,7 +222,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         trip=document,
         esims=request.GET.get("esims"),
         request=request,
+        trip_json=_json(document) if planning and not source else "",
     )
+    if source and context["shown"] is not None:
+        # the saved trip's stored result is shown: its calendar is the saved one's
+        context["calendar_url"] = _calendar_url(source, context["esims_chosen"])
     return render(request, "planner/home.html", context)
 
 
@@ -319,12 +326,15 @@ def planning(request: HtmxHttpRequest, token: str) -> HttpResponse:
         return _save(request, document, state.result)
     catalog, sample = catalog_state()
     polls = _poll_number(request)
+    # the trip goes with the result like on the planner's own answer: the
+    # "worth avoiding at" note, and the calendar button of an unsaved result
+    shown_trip = {"trip": document, "trip_json": _json(document)} if state.is_done else {}
     if request.htmx:
         # the result region alone: no form to build for a poll
-        context = _context(None, catalog, state, sample=sample, polls=polls)
+        context = _context(None, catalog, state, sample=sample, polls=polls, **shown_trip)
         return render(request, "planner/home.html#result", context)
     form = _form(catalog, document=document)
-    context = _context(form, catalog, state, sample=sample, polls=polls)
+    context = _context(form, catalog, state, sample=sample, polls=polls, **shown_trip)
     return render(request, "planner/home.html", context)
 
 
@@ -380,17 +390,28 @@ def saved(request: HtmxHttpRequest, token: str) -> HttpResponse:
             elif planning.is_limited:
                 status = 429
     if "fresh" not in context:
-        context["calendar_url"] = reverse("planner:saved-calendar", args=[saved.token])
+        context["calendar_url"] = _calendar_url(saved.token, context["esims_chosen"])
     return render(request, "planner/saved.html", context, status=status)
 
 
+def _calendar_url(token: str, esims: int | None) -> str:
+    """A saved trip's calendar, of the trade-off entry shown if one was chosen."""
+    url = reverse("planner:saved-calendar", args=[token])
+    return f"{url}?esims={esims}" if esims is not None else url
+
+
 def _calendar_response(
-    request: HtmxHttpRequest, saved: SavedTrip, catalog: Catalog
+    request: HtmxHttpRequest, saved: SavedTrip, shown: ResultPage, chosen: int | None
 ) -> HttpResponse:
+    """The calendar of what the page showed (`_shown`): the saved result, or the
+    trade-off entry chosen, whose events link to the saved trip showing it."""
+    permalink = saved.get_absolute_url()
+    if chosen is not None:
+        permalink += f"?esims={chosen}"
     body = trip_calendar(
-        present(saved.result, catalog).purchases,
-        token=saved.token,
-        permalink=request.build_absolute_uri(saved.get_absolute_url()),
+        shown.purchases,
+        token=saved.token if chosen is None else f"{saved.token}-{chosen}esims",
+        permalink=request.build_absolute_uri(permalink),
         created=saved.created_at,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -401,7 +422,11 @@ def _calendar_response(
 @require_GET
 def saved_calendar(request: HtmxHttpRequest, token: str) -> HttpResponse:
     saved = get_object_or_404(SavedTrip, token=token)
-    return _calendar_response(request, saved, load_catalog())
+    esims = request.GET.get("esims")
+    shown, chosen, entry = _shown(request, saved.trip, saved.result, esims, load_catalog())
+    if entry is not None:
+        return _not_yet(entry)
+    return _calendar_response(request, saved, shown, chosen)
 
 
 def _not_yet(planning: Planning) -> HttpResponse:
@@ -439,10 +464,15 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
         )
     if not planning.is_done:
         return _not_yet(planning)
+    # the trade-off entry the page showed, if the traveller chose one
+    esims = request.POST.get("esims")
+    shown, chosen, entry = _shown(request, document, planning.result, esims, catalog)
+    if entry is not None:
+        return _not_yet(entry)
     saved = SavedTrip.objects.create(
         trip=document, result=planning.result, catalog_version=catalog.version
     )
-    return _calendar_response(request, saved, catalog)
+    return _calendar_response(request, saved, shown, chosen)
 
 
 @require_POST

@@ -85,3 +85,24 @@ def test_edit_legs_returns_the_data_with_the_legs_changed(action, countries):
     total = int(edited["legs-TOTAL_FORMS"])
     assert [edited.get(f"legs-{i}-country", "") for i in range(total)] == countries
     assert edited["start_date"] == "2026-06-01"
+
+
+@pytest.mark.parametrize(
+    ("language", "figures"),
+    [
+        ("en", ["0.5 GB", "1.5 GB", "3 GB", "Any network"]),
+        ("fr", ["0,5 Go", "1,5 Go", "3 Go", "Tous réseaux"]),
+        ("zh-hans", ["每天 0.5 GB", "每天 1.5 GB", "每天 3 GB", "任何网络"]),
+    ],
+)
+def test_a_select_label_starts_with_its_figure_so_a_narrow_box_still_shows_it(
+    catalog, language, figures
+):
+    # Browsers other than Chromium cut a select's text at the box's width (390 px).
+    from django.utils import translation
+
+    with translation.override(language):
+        form = TripForm(catalog=catalog)
+        usage = [str(label) for _key, label in form.legs.forms[0].fields["usage"].choices][:3]
+        network = str(form.fields["min_network"].choices[0][1])
+    assert [label[: len(f)] for label, f in zip(usage + [network], figures, strict=True)] == figures

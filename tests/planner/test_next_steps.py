@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from icalendar import Calendar
 
 from catalog.document import parse_catalog
 from catalog.importer import import_document
 from catalog.models import CatalogVersion, Operator
 from planner.models import SavedTrip
+from planner.solving import SESSION_PLANNING
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
 from tests.planner.views.helpers import trip_data as form_data
 
@@ -192,11 +194,8 @@ def test_it_gives_a_home_plan_no_event(client, local_plans):
 
 def test_it_offers_the_calendar_on_the_result_and_saves_it_to_link_back(client, local_plans):
     html = client.post("/", trip_data()).content.decode()
-    match = re.search(
-        r'<form method="post" action="/calendar/">.*?name="trip" value="([^"]+)"', html, re.S
-    )
-    assert match
-    trip = json.loads(match.group(1).replace("&quot;", '"'))
+    trip = _calendar_trip(html)
+    assert 'form="calendar-form" class="button-secondary" data-testid="calendar"' in html
     assert trip["legs"][0] == {"country": "FR", "days": 3, "gb_per_day": "1.5"}
 
     response = client.post("/calendar/", {"trip": json.dumps(trip)})
@@ -205,6 +204,72 @@ def test_it_offers_the_calendar_on_the_result_and_saves_it_to_link_back(client, 
     events = _events(response.content)
     assert len(events) == 3
     assert f"http://testserver/p/{saved.token}/" in str(events[0]["description"])
+
+
+CALENDAR_FORM = re.compile(
+    r'<form id="calendar-form" method="post" action="/calendar/" hidden>.*?'
+    r'name="trip" value="([^"]+)"(?:>\s*<input type="hidden" name="esims" value="(\d+)")?',
+    re.S,
+)
+
+
+def _calendar_trip(html: str) -> dict:
+    """The trip the page's "Add to my calendar" posts (its form is outside the
+    result's cached body)."""
+    match = CALENDAR_FORM.search(html)
+    assert match, "no calendar form"
+    return json.loads(match.group(1).replace("&quot;", '"'))
+
+
+def _calendar_button(html: str) -> bool:
+    sentence = "One event per plan on the day to install or buy it"
+    button = re.search(r'<(a|button)[^>]*data-testid="calendar"', html)
+    # the sentence explains the button: one goes with the other
+    assert (sentence in html) == bool(button)
+    return bool(button)
+
+
+def test_it_offers_the_calendar_on_an_edited_saved_trip(client, local_plans):
+    saved = _saved(client)
+    html = client.get(f"/?from={saved.token}").content.decode()
+    assert _calendar_button(html)
+    # the result shown is the saved one: its calendar is the saved trip's
+    assert f'href="/p/{saved.token}/calendar.ics" download' in html
+
+
+def test_the_no_javascript_planning_page_offers_the_calendar_and_the_trade_off_note(
+    client, local_plans
+):
+    # the page a queued trip ends on without JavaScript, once its worker is done
+    client.post("/", {**trip_data(), "switch_penalty": "2"})
+    planning = f"/planning/{client.session[SESSION_PLANNING]}/"
+    html = client.get(planning).content.decode()
+    assert 'data-testid="total"' in html
+    assert _calendar_button(html)
+    assert _calendar_trip(html)["switch_penalty"] == "2"
+    assert "each extra eSIM counted as €2.00" in html
+    # htmx polling the same page gets the same result body (one cached fragment)
+    polled = client.get(planning, HTTP_HX_REQUEST="true").content.decode()
+    assert _calendar_button(polled)
+    assert "each extra eSIM counted as €2.00" in polled
+
+
+def test_a_cached_result_body_carries_no_one_elses_csrf_token(client, local_plans):
+    client.post("/", trip_data())  # fills the result body's cache
+    other = Client(enforce_csrf_checks=True)
+    other.get("/")
+    html = other.post(
+        "/", {**trip_data(), "csrfmiddlewaretoken": other.cookies["csrftoken"].value}
+    ).content.decode()
+    token = re.search(
+        r'id="calendar-form".*?name="csrfmiddlewaretoken" value="([^"]+)"', html, re.S
+    )
+    response = other.post(
+        "/calendar/",
+        {"trip": json.dumps(_calendar_trip(html)), "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
 
 
 def test_it_offers_the_saved_calendar_as_a_plain_link(client, local_plans):
@@ -300,8 +365,7 @@ def test_it_offers_the_calendar_of_a_trip_planned_again_not_of_the_stored_one(cl
     CatalogVersion.bump("a change after the trip was saved")
     html = client.get(saved.get_absolute_url() + "?recompute=1").content.decode()
     assert "calendar.ics" not in html
-    match = re.search(r'action="/calendar/">.*?name="trip" value="([^"]+)"', html, re.S)
-    assert json.loads(match.group(1).replace("&quot;", '"')) == saved.trip
+    assert _calendar_trip(html) == saved.trip
     # the stored result alone keeps its plain link
     html = client.get(saved.get_absolute_url()).content.decode()
     assert f"/p/{saved.token}/calendar.ics" in html

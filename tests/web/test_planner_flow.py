@@ -159,3 +159,30 @@ def test_it_chooses_a_trade_off_entry_without_javascript(browser, live_server, s
     page.wait_for_url(re.compile(r"\?esims=\d+$"))
     expect(page.locator(".choices .choice").last).to_have_attribute("aria-current", "true")
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_enter_in_a_field_plans_and_presses_no_stop_button(
+    browser, live_server, sample_catalog, javascript
+):
+    # The form's first submit button was stop 1's "↓" (or "Add a stop"): Enter
+    # in any field pressed it, moving or adding a stop instead of planning.
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    legs_posts: list[str] = []
+    page.on("request", lambda r: legs_posts.append(r.url) if "/legs/" in r.url else None)
+    page.goto(live_server.url + "/")
+    page.get_by_label("First day of the trip").fill("2026-06-01")
+    page.locator("#id_legs-0-country").fill("France")
+    page.locator("#id_legs-0-days").fill("3")
+    page.get_by_role("button", name="Add a stop").click()
+    page.locator("#id_legs-1-country").fill("Switzerland")
+    page.locator("#id_legs-1-days").fill("2")
+    legs_posts.clear()
+    page.locator("#id_legs-1-days").press("Enter")
+    expect(page.get_by_test_id("total")).to_be_visible(timeout=20_000)
+    expect(page.locator(".leg")).to_have_count(2)
+    expect(page.locator("#id_legs-0-country")).to_have_value("France")
+    expect(page.locator(".timeline > li")).to_have_count(5)
+    assert legs_posts == []
+    context.close()

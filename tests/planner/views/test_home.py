@@ -32,14 +32,14 @@ def test_it_prefills_and_plans_the_example_trip_at_once(client, sample_catalog):
     ] * 5
     assert 'data-testid="total"' in html
     # planned with the form's own default for an extra eSIM, shown in the box
-    assert 'name="switch_penalty" value="1.00"' in html
+    assert 'name="switch_penalty" value="3.00"' in html
 
 
 def test_it_plans_the_example_in_the_currency_chosen_in_the_header(client, sample_catalog):
     client.post("/currency/", {"currency": "USD", "next": "/"})
     response = client.get("/?example=1")
     assert response.context["shown"].result.total.currency == "USD"
-    assert 'name="switch_penalty" value="1.10"' in response.content.decode()
+    assert 'name="switch_penalty" value="3.20"' in response.content.decode()
 
 
 def test_it_opens_a_saved_trip_for_editing_with_its_result_shown(client, sample_catalog):
@@ -64,4 +64,16 @@ def test_it_offers_only_operators_with_new_customer_offers(client, sample_catalo
 def test_it_states_the_default_for_an_extra_esim_beside_the_field(client, sample_catalog):
     html = client.get("/").content.decode()
     help_text = re.search(r'id="id_switch_penalty_helptext">(.*?)</p>', html, re.S).group(1)
-    assert "about one euro (1.00 EUR) if left empty" in help_text
+    assert "about three euros (€3.00) if left empty" in help_text
+
+
+@pytest.mark.parametrize(
+    ("language", "amount"), [("fr", "3,00\xa0€"), ("zh-hans", "€3.00"), ("en", "€3.00")]
+)
+def test_it_writes_the_default_for_an_extra_esim_as_the_language_writes_money(
+    client, sample_catalog, language, amount
+):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    help_text = re.search(r'id="id_switch_penalty_helptext">(.*?)</p>', html, re.S).group(1)
+    assert amount in help_text
+    assert "3.00 EUR" not in help_text

@@ -2,6 +2,7 @@
 problem beside its field."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -12,13 +13,31 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("currency", "penalty"), [("EUR", "1.00"), ("USD", "1.10"), ("GBP", "0.86"), ("CHF", "0.94")]
+    ("currency", "penalty"), [("EUR", "3.00"), ("USD", "3.20"), ("GBP", "2.60"), ("CHF", "2.80")]
 )
-def test_it_counts_about_one_euro_per_extra_esim_when_the_box_is_empty(
+def test_it_counts_about_three_euros_per_extra_esim_when_the_box_is_empty(
     client, sample_catalog, currency, penalty
 ):
     client.post("/save/", trip_data(currency=currency, switch_penalty=""))
     assert SavedTrip.objects.get().trip["switch_penalty"] == penalty
+
+
+@pytest.mark.parametrize(
+    ("legs", "esims", "total"),
+    [
+        # at about €1: 7 eSIMs for €7.94, three identical 500 MB day passes on one day
+        ((("Spain", "4"),), 1, "14.81"),
+        # at about €1: 5 eSIMs for €23.13, three of them on one day
+        ((("France", "3"), ("Kosovo", "2")), 2, "27.77"),
+    ],
+)
+def test_the_default_for_an_extra_esim_recommends_few_esims(
+    client, sample_catalog, legs, esims, total
+):
+    response = client.post("/", trip_data(legs=legs, start_date="2026-12-16", switch_penalty=""))
+    shown = response.context["shown"]
+    assert len(shown.bought) == esims
+    assert shown.result.total.amount == Decimal(total)
 
 
 def test_it_keeps_an_explicit_zero_for_an_extra_esim(client, sample_catalog):
