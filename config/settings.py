@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "planner.context_processors.currency",
+                "planner.context_processors.release",
             ],
         },
     },
@@ -218,6 +219,10 @@ CATALOG_IMPORT_MAX_BYTES = envint("MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES)
 IMPORT_CONFIRM_PERCENT = envint("IMPORT_CONFIRM_PERCENT", 20)
 
 # How long the engine may search before it returns its best, unproven answer.
+# Names the deployed code in the keys of cached page fragments (a git commit,
+# say); empty: a digest of the code, templates and translations (context_processors).
+RELEASE = envstr("RELEASE", "")
+
 PLANNER_TIME_LIMIT = envfloat("PLANNER_TIME_LIMIT", 10.0)
 if PLANNER_TIME_LIMIT <= 0:
     raise ConfigError("PLANNER_TIME_LIMIT must be a positive number of seconds")
