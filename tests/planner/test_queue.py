@@ -409,7 +409,7 @@ def test_it_limits_the_solves_of_chosen_entries(client, sample_catalog, settings
 
 def _calendar_trip(client, data) -> str:
     html = client.post("/", data).content.decode()
-    found = re.search(r'action="/calendar/">.*?name="trip" value="([^"]+)"', html, re.S)
+    found = re.search(r'action="/calendar/" hidden>.*?name="trip" value="([^"]+)"', html, re.S)
     return found.group(1).replace("&quot;", '"')
 
 
