@@ -154,8 +154,9 @@ def main(argv: list[str]) -> int:
             [str(VENV_PYTHON), "manage.py", "solve_worker", "--interval", "0.1"], cwd=ROOT, env=env
         )
         try:
-            say("Roamplan runs at http://127.0.0.1:8000/ (Ctrl+C stops it)")
-            manage("runserver", "127.0.0.1:8000", env=env)
+            port = os.environ.get("PORT", "8000")
+            say(f"Roamplan runs at http://127.0.0.1:{port}/ (Ctrl+C stops it)")
+            manage("runserver", f"127.0.0.1:{port}", env=env)
         finally:
             worker.terminate()
             worker.wait()
