@@ -17,10 +17,13 @@ from planner.engine.readback import Found, price, ranks_before
 from planner.engine.replacement import prune_candidates
 
 
-def find_baselines(trip, catalog, days: Days, every, opts, until: float) -> dict:
+def find_baselines(
+    trip, catalog, days: Days, every, opts, until: float, *, offers: dict | None = None
+) -> dict:
     """§9 baselines by the trip's own rules: every condition of the trip, owned
     plans free, the same objective (and `max_esims`), each over a restricted
-    candidate list of the same builder.
+    candidate list of the same builder. `offers`: the main build's offers per
+    plan (`build_candidates(offers=...)`), reused for the local plans.
     """
     out: dict[str, Found | None] = {"local": None, "single": None}
     countries = {days.countries[i] for i in range(len(days)) if days.need[i] > 0}
@@ -29,7 +32,8 @@ def find_baselines(trip, catalog, days: Days, every, opts, until: float) -> dict
     with suppress(Overrun):
         out["single"] = _single_plan(trip, catalog, days, every, until)
     with suppress(Overrun):
-        # a local plan may be dominated by a regional one in `every`: build afresh
+        # a local plan may be dominated by a regional one in `every`: dominance
+        # runs afresh among the local plans, on the offers already worked out
         locals_ = [
             p
             for p in catalog.plans
@@ -37,7 +41,7 @@ def find_baselines(trip, catalog, days: Days, every, opts, until: float) -> dict
             and next(iter(p.coverage[0].countries)) in countries
         ]
         local = build_candidates(
-            trip, catalog, days, opts, plans=locals_, owned=True, deadline=until
+            trip, catalog, days, opts, plans=locals_, owned=True, deadline=until, offers=offers
         )[0]
         reached = {days.countries[i] for c in local for i in c.days}
         if countries and countries <= reached:

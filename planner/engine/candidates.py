@@ -174,19 +174,30 @@ def _offers(
     filters: Filters,
     plans: Iterable[Plan] | None,
     deadline: float | None,
+    shared: dict[str, list[Offer]] | None = None,
 ) -> tuple[int, list[Offer]]:
     """The offers of the plans that pass the filters, and how many plans were looked at.
 
     Without `plans`, only the catalog's plans that name a trip country (which
-    alone can serve it), in catalog order."""
+    alone can serve it), in catalog order. `shared`: offers by plan slug of
+    another build of the same trip, days and filters (a plan's offers depend
+    on nothing else), read and filled."""
     ix = trip_index(days)
     memo: dict = {}
     out: list[Offer] = []
+    shared = {} if shared is None else shared
+
+    def of(plan: Plan, ranks: tuple[int, ...] | None = None) -> list[Offer]:
+        found = shared.get(plan.slug)
+        if found is None:
+            found = shared[plan.slug] = offers_of(plan, days, ix, filters, catalog, ranks, memo)
+        return found
+
     if plans is not None:
         pool = tuple(plans)
         for plan in pool:
             if allowed(plan, catalog, filters):
-                out.extend(offers_of(plan, days, ix, filters, catalog, memo=memo))
+                out.extend(of(plan))
         return len(pool), out
     cix = catalog_index(catalog)
     positions = sorted({n for c in ix.countries for n in cix.by_country.get(c, ())})
@@ -194,7 +205,7 @@ def _offers(
         check(deadline, "candidates", len(out))
         plan = catalog.plans[n]
         if allowed(plan, catalog, filters):
-            out.extend(offers_of(plan, days, ix, filters, catalog, cix.ranks[n], memo))
+            out.extend(of(plan, cix.ranks[n]))
     return len(catalog.plans), out
 
 
@@ -208,10 +219,13 @@ def build_candidates(
     prune: bool = True,
     owned: bool | None = None,
     deadline: float | None = None,
+    offers: dict[str, list[Offer]] | None = None,
 ) -> tuple[list[Candidate], PruneStats]:
     """`owned`: add the trip's owned renewals (default: only for the whole catalog).
-    Raises `budget.Overrun` past `deadline`."""
-    looked_at, every = _offers(catalog, days, filters, plans, deadline)
+    `offers`: each plan's offers, shared between the builds of one trip (one
+    `filters`), so a second build over some of the same plans does not work
+    them out again. Raises `budget.Overrun` past `deadline`."""
+    looked_at, every = _offers(catalog, days, filters, plans, deadline, offers)
     offers = prune_plans(every, filters.needs_voice) if prune else every
     stats = PruneStats(
         plans=looked_at,

@@ -87,7 +87,7 @@ def solve(
     no_unmet = known is not None and known.unmet <= 1e-9
     if not no_unmet:
         cutoff = None
-    b, lay = problem.build(cands, no_unmet=no_unmet, deadline=build_deadline)
+    b, lay = _full_model(problem, no_unmet, build_deadline, lp)
     if time.perf_counter() >= deadline:
         # built past the time to solve it (a very large trip): the best start, if any
         return _out_of_time(known, lay, b, started)
@@ -144,6 +144,26 @@ def solve(
             nonzeros=sol.nonzeros,
         )
     return sol
+
+
+def _full_model(
+    problem: _Problem, no_unmet: bool, deadline: float, lp: dict | None
+) -> tuple[Builder, Layout]:
+    """The model over all of `problem.cands`; with `lp` (one candidate list
+    under several caps) built once and kept: the cap enters the model only as
+    the bound of its row, so another cap is a copy with that bound changed,
+    the same model `build` would give."""
+    key = ("model", no_unmet)
+    kept = None if lp is None or problem.cap is None else lp.get(key)
+    if kept is not None:
+        b, lay = kept
+        upper = list(b.row_upper)
+        upper[lay.cap_row] = float(problem.cap)
+        return replace(b, row_upper=upper), lay
+    b, lay = problem.build(problem.cands, no_unmet=no_unmet, deadline=deadline)
+    if lp is not None and problem.cap is not None:
+        lp[key] = (b, lay)
+    return b, lay
 
 
 def _out_of_time(known: Solution | None, lay: Layout, b: Builder, started: float) -> Solution:

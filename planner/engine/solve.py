@@ -106,13 +106,17 @@ def plan_trip(
     every: list[Candidate] = []
     base: dict[str, Found | None] = {}
     sol: Solution | None = None
+    offers: dict = {}  # each plan's offers, for the local baseline's build
     try:
-        every, pstats = build_candidates(trip, catalog, days, opts, deadline=clock.hard)
+        every, pstats = build_candidates(
+            trip, catalog, days, opts, deadline=clock.hard, offers=offers
+        )
         # candidates another candidate replaces one for one; the baselines, which
         # restrict the plans, keep the full list (a replacement may be of another plan)
         cands = prune_candidates(every, days, deadline=clock.at(BUILD_SHARE))
         if baselines:
-            base = find_baselines(trip, catalog, days, every, opts, clock.share(BASELINE_SHARE))
+            until = clock.share(BASELINE_SHARE)
+            base = find_baselines(trip, catalog, days, every, opts, until, offers=offers)
         sol = _main_search(trip, days, cands, base, clock, alternatives=alternatives)
     except Overrun as over:
         if not any(base.values()):
