@@ -409,7 +409,7 @@ def _calendar_response(
     if chosen is not None:
         permalink += f"?esims={chosen}"
     body = trip_calendar(
-        shown.purchases,
+        shown,
         token=saved.token if chosen is None else f"{saved.token}-{chosen}esims",
         permalink=request.build_absolute_uri(permalink),
         created=saved.created_at,

@@ -15,6 +15,7 @@ from django_countries import countries
 
 from planner.display import round_decimal, round_rate
 from planner.engine.countries import sort_key
+from planner.engine.money import round_money
 from planner.engine.result import Money
 
 register = template.Library()
@@ -76,9 +77,11 @@ def gb(value) -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
-    # CLDR's short unit: "1.5 GB", "1,5 Go", "1.5 GB"
+    # Half up to the 0.01 GB the format shows, by the engine's one rounding rule
+    # (`round_money`'s step is the same hundredth): Babel alone rounds half even,
+    # so 525 MB would read 0.52 GB. Then CLDR's short unit: "1.5 GB", "1,5 Go".
     return format_unit(
-        amount, "digital-gigabyte", length="short", format="#,##0.##", locale=_locale()
+        round_money(amount), "digital-gigabyte", length="short", format="#,##0.##", locale=_locale()
     )
 
 

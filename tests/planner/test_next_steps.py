@@ -1,10 +1,12 @@
 """After the answer: buy links, the calendar file, the result's map, the share box."""
 
+import copy
 import json
 import re
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from icalendar import Calendar
@@ -15,6 +17,7 @@ from catalog.models import CatalogVersion, Operator
 from planner.models import SavedTrip
 from planner.solving import SESSION_PLANNING
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
+from tests.planner.test_result_page import RESULT, TRIP, _text
 from tests.planner.views.helpers import trip_data as form_data
 
 pytestmark = pytest.mark.django_db
@@ -133,10 +136,11 @@ def test_it_writes_one_event_per_purchase_on_the_day_to_act(client, local_plans)
 
     description = str(fr["description"])
     assert "Install it on Mon, June 1, not before" in description
-    assert "Covers: Jun 1–Jun 3 (France)" in description
+    # the card's words: "Jun 1 – 3", as CLDR writes a run of days
+    assert "Covers: Jun 1\u2009–\u20093 (France)" in description
     assert "Buy it from Alpha Mobile: https://alpha.example/buy/fr-week" in description
     assert permalink in description
-    assert "Covers: Jun 6–Jun 7 (United Kingdom)" in str(gb["description"])
+    assert "Covers: Jun 6\u2009–\u20097 (United Kingdom)" in str(gb["description"])
     assert "javascript:" not in response.content.decode()
 
     for event in (fr, ch, gb):
@@ -399,3 +403,58 @@ def test_it_lists_a_run_of_one_plans_purchases_as_one_entry(client, local_plans)
     # one colour for the run: France is not striped
     assert 'class="country p0" d=' in html
     assert "trip-map-FR" not in html
+
+
+# --- the calendar says what the page says (the second screens review, 2)
+
+
+def _calendar_like_the_page() -> dict:
+    """Ubigi 3 GB, installed early (activated Dec 28) but first used Dec 30,
+    serving France on Dec 30 and, after a day on the home plan, Jan 1, valid
+    into 2027; then a first-order Ubigi offer bought after it."""
+    doc = copy.deepcopy(RESULT)
+    doc["days"][2]["country"] = "FR"
+    paid, free = doc["purchases"][1], doc["purchases"][2]
+    paid.update(activate_on="2026-12-28", days=["2026-12-30", "2027-01-01"])
+    free.update(operator="ubigi", plan_name="Ubigi free 500 MB", plan="ubigi-free")
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "en",
+            {
+                "when": "it starts when you first use it, on Wed, December 30.",
+                "until": "Valid until January 30, 2027.",
+                "covers": "Dec 30 and Jan 1, 2027 (France)",
+                "first": "Buy it first, before any other purchase from Ubigi in this plan",
+            },
+        ),
+        (
+            "fr",
+            {
+                "when": "mer. 30 décembre",
+                "until": "30 janvier 2027",
+                "covers": "30 déc. et 1 janv. 2027 (France)",
+                "first": "Achetez-le en premier, avant tout autre achat chez Ubigi",
+            },
+        ),
+    ],
+)
+def test_the_calendar_says_what_the_card_says(client, language, words):
+    call_command("import_catalog", str(settings.SAMPLE_CATALOG), verbosity=0)
+    saved = SavedTrip.objects.create(
+        trip=TRIP, result=_calendar_like_the_page(), catalog_version="test"
+    )
+    client.cookies["django_language"] = language
+    page = _text(client.get(saved.get_absolute_url()).content.decode())
+    body = client.get(f"/p/{saved.token}/calendar.ics").content
+    paid, free = (str(e["description"]) for e in _events(body))
+    for text in (words["when"], words["until"], words["covers"]):
+        assert text in page  # the card's words ...
+        assert text in paid  # ... are the event's
+    assert words["first"] in page
+    assert words["first"] in free and words["first"] not in paid
+    assert "(France); " not in paid and "(France) ; " not in paid

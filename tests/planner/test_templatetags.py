@@ -52,3 +52,15 @@ def test_a_per_gb_rate_is_shown_as_stated():
         assert rate(Decimal("2.5"), "EUR") == "€2.50"
     with translation.override("fr"):
         assert rate(Decimal("0.0125"), "EUR") == "0,0125\u00a0€"
+
+
+def test_gb_rounds_half_up_to_the_step_it_shows_like_money():
+    # the 525 MB Roamless offer and a 0.025 GB slice: Babel alone says 0.52 and 0.02
+    with translation.override("en"):
+        assert gb("0.525") == "0.53 GB"
+        assert gb("0.025") == "0.03 GB"
+        assert gb("0.015") == "0.02 GB"
+        assert gb("1.5") == "1.5 GB"
+        assert gb("0.5249") == "0.52 GB"
+    with translation.override("fr"):
+        assert gb("0.525") == "0,53\u202fGo"
