@@ -251,7 +251,10 @@ class TripForm(forms.Form):
         max_value=MAX_SWITCH_PENALTY,
         decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        # Written and read as the page's language writes numbers ("3,00" in French):
+        # a number input shows the browser's locale instead, "3.00" on a French page.
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
     def __init__(

@@ -81,3 +81,32 @@ def test_the_badged_rows_and_converted_prices_give_axe_nothing_to_fix(
     page.goto(live_server.url + path)
     assert_axe_clean(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_a_phone_sees_every_column_of_a_plan_under_its_name(page, live_server, plans):
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(live_server.url + "/countries/DE/")
+    scroller = page.locator(".table-scroll")
+    # nothing hidden off to the right in the table's own scroller
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth")
+    row = page.locator("#results tbody tr").first
+    cells = row.locator("td")
+    assert cells.count() == 7
+    for i in range(cells.count()):
+        box = cells.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    labels = row.evaluate(
+        """tr => [...tr.querySelectorAll('td[data-label]')].map(
+            td => getComputedStyle(td, '::before').content)"""
+    )
+    assert labels == [
+        '"Price"',
+        '"Price per GB"',
+        '"Validity"',
+        '"Data"',
+        '"Here"',
+        '"Coverage"',
+    ]
+    # the sortable column names are still there to sort by
+    expect(page.get_by_role("link", name="Price per GB")).to_be_visible()
+    assert_axe_clean(page)

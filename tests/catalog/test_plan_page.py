@@ -49,14 +49,20 @@ def test_it_shows_promotions_source_and_verification(client):
     plan = make_plan(
         source_url="https://example.org/offer", verified_on=today - timedelta(days=120)
     )
-    make_promotion(plan=plan, name="Summer", starts=today, ends=today + timedelta(days=5))
+    make_promotion(
+        plan=plan,
+        name="Summer",
+        discount_percent="20",
+        starts=today,
+        ends=today + timedelta(days=5),
+    )
     make_promotion(
         plan=plan, name="Spring", starts=today - timedelta(days=9), ends=today - timedelta(days=1)
     )
     page = client.get(_url(plan)).text
-    assert "Summer" in page and "Spring" in page
+    assert "20 % off" in page and "10 % off" in page
     assert page.count('class="row-current"') == 1
-    assert page.index('class="row-current"') > page.index("Spring")  # Summer's row
+    assert page.index('class="row-current"') > page.index("10 % off")  # Summer's row
     assert "https://example.org/offer" in page
     assert "over 90 days old" in page
 
@@ -177,3 +183,64 @@ def test_it_lists_the_coverage_by_country_name_in_the_readers_language(client, l
     page = client.get(_url(plan)).text
     coverage = page.split('class="coverage"')[1].split("</ul>")[0]
     assert re.findall(r'<a href="/countries/[A-Z]{2}/">([^<]+)</a>', coverage) == names
+
+
+def _promotion_cell(page: str) -> str:
+    body = page.split('aria-labelledby="promotions-heading"')[1].split("<tbody>")[1]
+    return re.sub(r"[ \t\n]+", " ", body.split("<td>")[1].split("</td>")[0]).strip()
+
+
+def test_it_keeps_the_staff_notes_off_the_public_page(client):
+    note = "Price: USD list price in the esimdb.com snapshot (ons96/esimdb_scraper)."
+    page = client.get(_url(make_plan(notes=note))).text
+    assert "esimdb" not in page
+    assert "ons96" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "fields", "label"),
+    [
+        (
+            "en",
+            {"discount_percent": "100", "new_customer_only": True, "limit": 1},
+            "New-customer offer: 100 % off",
+        ),
+        ("en", {"discount_percent": "15"}, "15 % off"),
+        ("en", {"discount_percent": "0", "bonus_gb": 2}, "2 GB extra data"),
+        ("en", {"discount_percent": "10", "bonus_gb": 1}, "10 % off and 1 GB extra data"),
+        (
+            "fr",
+            {"discount_percent": "100", "new_customer_only": True},
+            "Offre nouveaux clients\u00a0: 100\u00a0% de remise",
+        ),
+        (
+            "zh-hans",
+            {"discount_percent": "100", "new_customer_only": True},
+            "新客户专享：优惠 100%",
+        ),
+    ],
+)
+def test_a_promotion_reads_as_what_it_gives_not_its_source_label(client, language, fields, label):
+    plan = make_plan()
+    make_promotion(plan=plan, name="esimdb newUserOnly", **fields)
+    client.cookies["django_language"] = language
+    page = client.get(_url(plan)).text
+    assert "newUserOnly" not in page
+    assert _promotion_cell(page) == label
+
+
+@pytest.mark.parametrize(
+    ("language", "cap"),
+    [
+        ("en", "EU fair-use cap: "),
+        ("fr", "Plafond d'usage raisonnable UE\u00a0: "),
+        ("zh-hans", "欧盟合理使用上限："),
+    ],
+)
+def test_the_fair_use_cap_is_punctuated_in_the_readers_language(client, language, cap):
+    plan = make_plan(countries=("FR",), price="19.99", vat_percent=20)
+    add_coverage(plan=plan, countries=("DE",), network="4G", eu_fair_use=True)
+    client.cookies["django_language"] = language
+    page = client.get(_url(plan)).text
+    text = page.split('class="fair-use small">')[1].split("</p>")[0]
+    assert text.startswith(cap)

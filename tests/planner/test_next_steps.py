@@ -4,11 +4,13 @@ import copy
 import json
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from icalendar import Calendar
 
 from catalog.document import parse_catalog
@@ -16,6 +18,7 @@ from catalog.importer import import_document
 from catalog.models import CatalogVersion, Operator
 from planner.models import SavedTrip
 from planner.solving import SESSION_PLANNING
+from planner.templatetags.roamplan import gb
 from tests.catalog.documents import catalog_doc, coverage_entry, operator_doc, plan_doc
 from tests.planner.test_result_page import RESULT, TRIP, _text
 from tests.planner.views.helpers import trip_data as form_data
@@ -458,3 +461,59 @@ def test_the_calendar_says_what_the_card_says(client, language, words):
     assert words["first"] in page
     assert words["first"] in free and words["first"] not in paid
     assert "(France); " not in paid and "(France) ; " not in paid
+
+
+def _visible_text(html: str) -> str:
+    """Visible text: tags dropped, runs of ASCII whitespace as one space (a no-break
+    space is kept, it is the French colon's)."""
+    return re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+@pytest.mark.parametrize(
+    ("language", "legs", "link", "key"),
+    [
+        (
+            "en",
+            ["France: 3 days, {gb} a day", "Switzerland: 2 days, {gb} a day"],
+            "Link to this plan: http",
+            "France: 1. France Week",
+        ),
+        (
+            "fr",
+            ["France\u00a0: 3 jours, {gb} par jour", "Suisse\u00a0: 2 jours, {gb} par jour"],
+            "Lien vers ce plan\u00a0: http",
+            "France\u00a0: 1. France Week",
+        ),
+        (
+            "zh-hans",
+            ["法国：3 天，每天 {gb}", "瑞士：2 天，每天 {gb}"],
+            "此方案的链接：http",
+            "法国：1. France Week",
+        ),
+    ],
+)
+def test_the_saved_trip_is_punctuated_in_the_readers_language(
+    client, local_plans, language, legs, link, key
+):
+    saved = _saved(client)
+    client.cookies["django_language"] = language
+    html = client.get(saved.get_absolute_url()).content.decode()
+    saved_legs = html.split('class="saved-legs"')[1].split("</ol>")[0]
+    shown = [_visible_text(li) for li in re.findall(r"<li>(.*?)</li>", saved_legs, re.S)]
+    with translation.override(language):
+        amount = gb(Decimal("1.5"))  # the one GB rule, whatever its spacing
+    assert shown[:2] == [leg.format(gb=amount) for leg in legs]
+    assert link in _visible_text(html.split('class="share"')[1].split("</p>")[0])
+    map_key = re.search(r'<ul class="map-key".*?</ul>', html, re.S).group(0)
+    assert _visible_text(re.findall(r"<li>(.*?)</li>", map_key, re.S)[0]) == key
+
+
+def test_the_map_key_joins_a_countrys_plans_with_the_readers_comma(client, local_plans):
+    client.cookies["django_language"] = "zh-hans"
+    html = client.post(
+        "/", trip_data(legs=(("FR", "3"), ("CH", "2"), ("FR", "8")))
+    ).content.decode()
+    map_key = re.search(r'<ul class="map-key".*?</ul>', html, re.S).group(0)
+    france = _visible_text(re.findall(r"<li>(.*?)</li>", map_key, re.S)[0])
+    assert france.startswith("法国：1. France Week、")
+    assert ", " not in france

@@ -157,7 +157,7 @@ def test_it_keeps_where_the_traveller_lives_known_operators_and_the_esim_cap(
     html = client.get(response["Location"]).content.decode()
     facts = re.search(r'<dl class="facts small">(.*?)</dl>', html, re.S).group(1)
     assert "<dt>Lives in</dt><dd>France</dd>" in facts
-    assert "<dt>Bought from before</dt><dd>GigSky, Roamless</dd>" in facts
+    assert "<dt>Bought from before</dt><dd>GigSky and Roamless</dd>" in facts
     assert "<dt>eSIMs</dt><dd>at most 2</dd>" in facts
 
     html = client.get(f"/?from={saved.token}").content.decode()
@@ -229,3 +229,14 @@ def test_it_gives_the_single_esim_answer_under_a_cap_of_one(client, sample_catal
     shown = client.post("/", _fragmenting_trip(max_esims="1")).context["shown"]
     assert len(shown.bought) == 1
     assert shown.choices == []
+
+
+def test_the_extra_esim_amount_is_written_and_read_as_the_page_language_writes_numbers(
+    client, sample_catalog
+):
+    client.cookies["django_language"] = "fr"
+    html = client.get("/").content.decode()
+    # a text box, not a number input: that would show the browser's "3.00" on a French page
+    assert re.search(r'<input type="text" name="switch_penalty" value="3,00"', html)
+    client.post("/save/", trip_data(legs=(("FR", "3"),), switch_penalty="2,50"))
+    assert SavedTrip.objects.get().trip["switch_penalty"] == "2.50"
