@@ -22,6 +22,7 @@ import re
 import secrets
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -273,15 +274,24 @@ def first_and_second(port: int, trip: dict) -> None:
     rec = Recorder()
     planner(port, rec, time.monotonic() + RESULT_TIMEOUT, lambda n: trip, count=1)
     first = rec.times["result"][0]
-    second_client = Client(port)
-    _status, text = second_client.request("GET", "/")
-    csrf = CSRF.search(text)[1]
-    started = time.perf_counter()
-    _status, text = second_client.request("POST", "/", body=form_data(trip, csrf), htmx=True)
-    second = time.perf_counter() - started
-    assert 'data-testid="total"' in text, "the second request had no result"
-    print("\n## the real trip, first time and again (another visitor)")
-    print(f"first (solved in a worker): {first:.3f} s; second (from the cache): {second:.3f} s")
+    again = []
+    # Other visitors, one after another: the first of them may meet a web
+    # process that has never rendered a result (templates compiled, the
+    # result's page fragment not cached yet); the others meet a warm one.
+    for _ in range(5):
+        visitor = Client(port)
+        _status, text = visitor.request("GET", "/")
+        csrf = CSRF.search(text)[1]
+        started = time.perf_counter()
+        _status, text = visitor.request("POST", "/", body=form_data(trip, csrf), htmx=True)
+        again.append(time.perf_counter() - started)
+        assert 'data-testid="total"' in text, "a request for the same trip had no result"
+    print("\n## the real trip, first time and again (other visitors)")
+    print(
+        f"first (solved in a worker): {first:.3f} s; again (from the cache): "
+        + ", ".join(f"{t:.3f}" for t in again)
+        + f" s; median {statistics.median(again):.3f} s"
+    )
 
 
 def manage(env, *args):
