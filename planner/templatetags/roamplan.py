@@ -185,6 +185,12 @@ def fewcountries(codes) -> str:
     return andlist(names)
 
 
+@register.simple_tag
+def gap() -> str:
+    """What goes between two sentences: a space, but none after Chinese "。"."""
+    return "" if _locale().startswith("zh") else " "
+
+
 @register.filter
 def andlist(items) -> str:
     """Names joined as the reader's language joins them: "Ubigi and Roamless"."""

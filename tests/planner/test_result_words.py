@@ -279,3 +279,22 @@ def test_the_pages_sentences_for_the_engines_codes_are_in_the_one_map():
         "Slows down after 1 GB a day."
     )
     assert say(PAGE_SHORT_DAY, "no-such-code", {}, {}) == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "joined", "valid"),
+    [("zh-hans", "。我们", "。有效期至"), ("en", ". No plan", ". Valid until")],
+)
+def test_two_sentences_are_joined_as_the_readers_language_joins_them(
+    client, sample_catalog, language, joined, valid
+):
+    html = client.post(
+        "/",
+        trip_data(legs=(("FR", "3"), ("RS", "2"))),
+        headers={"Accept-Language": language},
+    ).content.decode()
+    visible = re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", "", html))
+    # the short day's amount, then why: no Latin space after a Chinese full stop
+    assert joined in visible
+    # the card's "when", then its validity
+    assert valid in visible
