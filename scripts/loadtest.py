@@ -37,6 +37,9 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(ROOT))
+from planner.form_post import form_post  # noqa: E402
+
 REAL = ROOT.parent / "shared" / "data" / "esimdb-de-at-cz-sk"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PAGES = ["/countries/", "/", "/countries/AT/", "/countries/DE/"]
@@ -123,30 +126,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def form_data(document: dict, csrf: str) -> dict:
-    data = {
-        "csrfmiddlewaretoken": csrf,
-        "start_date": document["start_date"],
-        "devices": str(document.get("devices", 1)),
-        "owned": "",
-        "min_network": document.get("min_network") or "",
-        "esim_only": "on",
-        "currency": document.get("currency", "USD"),
-        "switch_penalty": document.get("switch_penalty", "0"),
-        "legs-TOTAL_FORMS": str(len(document["legs"])),
-        "legs-INITIAL_FORMS": "0",
-    }
-    if document.get("sharing"):
-        data["sharing"] = "on"
-    for i, leg in enumerate(document["legs"]):
-        data.update(
-            {
-                f"legs-{i}-country": leg["country"],
-                f"legs-{i}-days": str(leg["days"]),
-                f"legs-{i}-usage": "custom",
-                f"legs-{i}-custom_gb": leg["gb_per_day"],
-            }
-        )
-    return data
+    return {"csrfmiddlewaretoken": csrf, **form_post(document)}
 
 
 def timed(rec: Recorder, kind: str, client: Client, method: str, path: str, **kw):

@@ -12,7 +12,7 @@ Pure Python, like the rest of the engine.
 
 import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,11 +31,12 @@ MAX_GB_PER_DAY = Decimal(50)
 MAX_SWITCH_PENALTY = Decimal(1000)
 MAX_ESIMS = MAX_LEGS * MAX_DAYS  # v2 `max_esims`: more can never be bought
 
-# Decimals written as text: how many digits and how large an exponent a reader
-# accepts before it does any arithmetic ("1E+999999999999999999" is refused here,
-# not by an overflow deep in the solver).
-MAX_DECIMAL_DIGITS = 24
-MAX_DECIMAL_EXPONENT = 12
+# Decimals written as text, in plain notation only (planner/engine/reading.py
+# reads them, so "1E+999999999999999999" never reaches arithmetic): integer
+# digits (the database columns hold 8 before the point), and digits after the
+# point where the caller sets no limit of its own.
+MAX_INTEGER_DIGITS = 8
+MAX_PLACES = 8
 
 # JSON documents: a catalog nests 8 levels deep, a trip 3.
 MAX_JSON_DEPTH = 32
@@ -73,26 +74,6 @@ def date_in_range(value: date) -> str | None:
     if not MIN_DATE <= value <= MAX_DATE:
         return f"must be between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}"
     return None
-
-
-def decimal_text(value: str) -> Decimal:
-    """A decimal written as text, refused (ValueError) when it is not a finite number
-    of at most MAX_DECIMAL_DIGITS digits and an exponent within MAX_DECIMAL_EXPONENT."""
-    text = value.strip()
-    if len(text) > MAX_DECIMAL_DIGITS + 8:
-        raise ValueError(f"has more than {MAX_DECIMAL_DIGITS} digits")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a decimal number") from None
-    if not number.is_finite():
-        raise ValueError("must be a finite number")
-    sign, digits, exponent = number.as_tuple()
-    if len(digits) > MAX_DECIMAL_DIGITS:
-        raise ValueError(f"has more than {MAX_DECIMAL_DIGITS} digits")
-    if abs(exponent) > MAX_DECIMAL_EXPONENT or abs(number.adjusted()) > MAX_DECIMAL_EXPONENT:
-        raise ValueError(f"is out of range (exponent beyond ±{MAX_DECIMAL_EXPONENT})")
-    return number
 
 
 def http_url_error(value: str) -> str | None:

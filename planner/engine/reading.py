@@ -19,12 +19,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from planner.engine.bounds import date_in_range
+from planner.engine.bounds import MAX_INTEGER_DIGITS, MAX_PLACES, date_in_range
 
-# Integer digits of a decimal: the database columns hold 8 before the point.
-MAX_INTEGER_DIGITS = 8
-# Digits after the point where the caller sets no limit of its own.
-MAX_PLACES = 8
 # The largest whole number read without a maximum of its own.
 MAX_WHOLE = 10**9 - 1
 

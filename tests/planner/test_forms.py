@@ -106,3 +106,33 @@ def test_a_select_label_starts_with_its_figure_so_a_narrow_box_still_shows_it(
         usage = [str(label) for _key, label in form.legs.forms[0].fields["usage"].choices][:3]
         network = str(form.fields["min_network"].choices[0][1])
     assert [label[: len(f)] for label, f in zip(usage + [network], figures, strict=True)] == figures
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {
+            "start_date": "2026-06-01",
+            "legs": [
+                {"country": "FR", "days": 3, "gb_per_day": "0.575"},
+                {"country": "CH", "days": 2, "gb_per_day": "2"},
+            ],
+            "devices": 2,
+            "sharing": True,
+            "min_network": "4G",
+            "needs_voice": True,
+            "esim_only": False,
+            "currency": "USD",
+            "switch_penalty": "0.50",
+        },
+        {"start_date": "2026-07-01", "legs": [{"country": "GB", "days": 5, "gb_per_day": "1"}]},
+    ],
+)
+def test_the_benchmarks_form_post_is_the_same_trip_as_its_document(catalog, document):
+    # benchmark --only request and scripts/loadtest.py time what the form gets
+    from planner.engine.trip import parse_trip
+    from planner.form_post import form_post
+
+    form = TripForm(_query(form_post(document, catalog.rates.base)), catalog=catalog)
+    assert form.is_valid(), form.errors
+    assert form.trip == parse_trip(document, catalog)

@@ -22,6 +22,7 @@ from catalog.document import parse_catalog
 from planner.engine.model import Catalog, Leg, Network, Trip
 from planner.engine.solve import plan_trip
 from planner.engine.trip import parse_trip
+from planner.form_post import form_post
 
 REAL = "data/esimdb-de-at-cz-sk"
 EUROPE = ["DE", "AT", "CZ", "SK", "FR", "IT", "ES", "PT", "NL", "BE", "PL", "HU", "CH", "GB"]
@@ -249,7 +250,7 @@ class Command(BaseCommand):
             engine.append(time.perf_counter() - started)
         engine_median = row("plan_trip with baselines", engine)
 
-        data = _form_data(document)
+        data = form_post(document, catalog.rates.base)
         immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
         with override_settings(
             TASKS=immediate, ALLOWED_HOSTS=["testserver"], PLANNER_SOLVE_RATE="100000/m"
@@ -268,30 +269,3 @@ class Command(BaseCommand):
         request_median = row("request, solved (view to rendered result)", misses)
         row("request, answered from the cache", hits)
         self.stdout.write(f"request / engine: {request_median / engine_median:.2f}")
-
-
-def _form_data(document: dict) -> dict:
-    """A trip document as the planner form posts it."""
-    data = {
-        "start_date": document["start_date"],
-        "devices": str(document.get("devices", 1)),
-        "owned": (document.get("owned") or [""])[0],
-        "min_network": document.get("min_network") or "",
-        "currency": document.get("currency") or "",
-        "switch_penalty": document.get("switch_penalty", "0"),
-        "legs-TOTAL_FORMS": str(len(document["legs"])),
-        "legs-INITIAL_FORMS": "0",
-    }
-    for name in ("sharing", "needs_voice", "esim_only"):
-        if document.get(name, name == "esim_only"):
-            data[name] = "on"
-    for i, leg in enumerate(document["legs"]):
-        data.update(
-            {
-                f"legs-{i}-country": leg["country"],
-                f"legs-{i}-days": str(leg["days"]),
-                f"legs-{i}-usage": "custom",
-                f"legs-{i}-custom_gb": leg["gb_per_day"],
-            }
-        )
-    return data
