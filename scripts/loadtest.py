@@ -249,6 +249,38 @@ def run_scenario(name, port, duration, viewers, planners, trips_for):
     return summary
 
 
+TASKS = "django_tasks_database_dbtaskresult"
+
+
+def psql(database_url: str, sql: str) -> str:
+    parts = urlsplit(database_url)
+    command = ["psql", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432)]
+    command += ["-U", parts.username or "postgres", "-d", parts.path.lstrip("/"), "-tAc", sql]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def drain(database_url: str, wait: float) -> None:
+    """Start the next scenario on an empty queue: let the workers finish what
+    this one left for up to `wait` seconds, then drop the solves still
+    waiting (nobody polls for them any more) and let the running ones end.
+    Otherwise a scenario measures pages beside the last one's leftovers."""
+    deadline = time.monotonic() + wait
+    left = f"SELECT count(*) FROM {TASKS} WHERE status IN ('READY', 'RUNNING')"
+    while int(psql(database_url, left)) and time.monotonic() < deadline:
+        time.sleep(1)
+    dropped = psql(
+        database_url,
+        f"WITH d AS (DELETE FROM {TASKS} WHERE status = 'READY' RETURNING 1) "
+        "SELECT count(*) FROM d",
+    )
+    running = f"SELECT count(*) FROM {TASKS} WHERE status = 'RUNNING'"
+    end = time.monotonic() + 30  # a solve ends by its deadline (10 % + 0.5 s past 10 s)
+    while int(psql(database_url, running)) and time.monotonic() < end:
+        time.sleep(1)
+    if int(dropped):
+        print(f"  queued solves dropped before the next scenario: {dropped}")
+
+
 def first_and_second(port: int, trip: dict) -> None:
     """The real trip on a cold cache, then the same trip again, as one visitor."""
     rec = Recorder()
@@ -402,6 +434,7 @@ def main() -> int:
             20,
             lambda i: lambda n, i=i: variant(base, n, i + 1),
         )
+        drain(args.database_url, d)
         out["mixed"] = run_scenario(
             "50 clients mixed: 35 page viewers, 15 planners (variants)",
             args.port,
@@ -410,6 +443,7 @@ def main() -> int:
             15,
             lambda i: lambda n, i=i: variant(base, n, i + 40),
         )
+        drain(args.database_url, d)
         heavy = heavy_trip()
         out["heavy"] = run_scenario(
             "4 clients post heavy trips (60 days, 4 devices, 3 GB a day), 5 page viewers",

@@ -154,6 +154,21 @@ def synthetic_trip() -> Trip:
     )
 
 
+def machine_reference() -> float:
+    """CPU seconds of a fixed pure-Python loop, best of three: how fast this
+    machine runs the interpreter today, so that figures measured on two
+    machines (the shared VMs differ by more than 2×) can be compared."""
+
+    def once() -> float:
+        started = time.process_time()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        return time.process_time() - started
+
+    return min(once() for _ in range(3))
+
+
 class Command(BaseCommand):
     help = "Time the planner engine on the real catalog and on synthetic ones."
 
@@ -170,6 +185,10 @@ class Command(BaseCommand):
     def handle(self, *args, repeat: int, only: str | None, case: list | None, **options):
         limit = settings.PLANNER_TIME_LIMIT
         self.cases = case
+        self.stdout.write(
+            f"machine: {machine_reference():.2f} CPU-s for the reference loop "
+            "(docs/engine.md#benchmark: figures of two machines compare through it)"
+        )
         header = (
             f"{'case':<24} {'plans':>6} {'kept':>5} {'cands':>6} {'rows':>6} {'cols':>6} "
             f"{'nnz':>7} {'median':>8} {'p95':>8} {'opt':>4} {'objective':>10} "
