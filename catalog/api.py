@@ -11,7 +11,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -39,6 +39,7 @@ from catalog.listing import (
     country_counts,
     country_operators,
     country_plans,
+    paginate,
     set_shown_prices,
 )
 from catalog.models import ApiToken, CatalogVersion, Plan
@@ -74,7 +75,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
                     "plans": n,
                     "url": reverse("api:country_plan_list", args=[code]),
                 }
-                for code, n in country_counts().items()
+                for code, n in country_counts(version).items()
             ]
         return {"countries": sorted(rows, key=lambda r: r["name"]), "catalog_version": version}
 
@@ -118,7 +119,8 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
     if not is_country_code(code):
         raise ApiError(404, f"{code!r} is not an ISO 3166-1 alpha-2 code (nor XK)", field="code")
     today = timezone.localdate()
-    if filters.operator and filters.operator not in dict(country_operators(code)):
+    version = _version()
+    if filters.operator and filters.operator not in dict(country_operators(code, version)):
         raise ApiError(
             400,
             f"operator: no offered plan of {filters.operator!r} covers {code}",
@@ -135,11 +137,10 @@ def country_plan_list(request: HttpRequest, code: str, filters: Query[PlanFilter
         "voice": filters.voice,
     }
 
-    version = _version()
-
     def build() -> dict:
         rates = store.rates_or_default()
-        paginator = Paginator(country_plans(code, options, rates, today=today), PER_PAGE)
+        plans = country_plans(code, options, rates, today=today)
+        paginator = paginate(plans, code, options, version)
         try:
             page = paginator.page(filters.page)
         except EmptyPage:

@@ -1,8 +1,12 @@
 """The plans of one country as its page lists them, and as GET
 /api/v1/countries/{code}/plans lists them: the same filters, order and page size."""
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Callable, Iterable
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, FloatField, Q, QuerySet, When
 from django.db.models.functions import Cast, Least
 
@@ -55,23 +59,41 @@ def _ordering(sort: str, direction: str) -> list:
     return [first, *ties, "pk"]
 
 
-def country_counts() -> dict[str, int]:
-    """How many offered plans cover each country."""
-    return dict(
-        CoverageCountry.objects.filter(plan__in=Plan.objects.offered())
-        .order_by()
-        .values_list("country")
-        .annotate(n=Count("plan"))
+def _per_version[T](version: str, what: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per catalog version, shared by every process through the
+    cache: these lists change only with the catalog, whose every change is a new
+    version (and so a new key), and each costs a scan of thousands of plans."""
+    if not version:
+        return compute()
+    return cache.get_or_set(f"listing:{version}:{what}", compute, timeout=24 * 3600)
+
+
+def country_counts(version: str) -> dict[str, int]:
+    """How many offered plans cover each country, in catalog `version`."""
+    return _per_version(
+        version,
+        "counts",
+        lambda: dict(
+            CoverageCountry.objects.filter(plan__in=Plan.objects.offered())
+            .order_by()
+            .values_list("country")
+            .annotate(n=Count("plan"))
+        ),
     )
 
 
-def country_operators(code: str) -> list[tuple[str, str]]:
-    """(slug, name) of the operators with an offered plan covering `code`."""
-    return list(
-        Operator.objects.filter(plans__in=Plan.objects.offered().covering([code]))
-        .distinct()
-        .order_by("name")
-        .values_list("slug", "name")
+def country_operators(code: str, version: str) -> list[tuple[str, str]]:
+    """(slug, name) of the operators with an offered plan covering `code`, in
+    catalog `version`."""
+    return _per_version(
+        version,
+        f"operators:{code}",
+        lambda: list(
+            Operator.objects.filter(plans__in=Plan.objects.offered().covering([code]))
+            .distinct()
+            .order_by("name")
+            .values_list("slug", "name")
+        ),
     )
 
 
@@ -104,6 +126,19 @@ def country_plans(code: str, options: dict, rates: Rates, *, today) -> QuerySet:
         )
     sort = options["sort"]
     return plans.order_by(*_ordering(sort, options.get("dir") or FIRST_DIRECTION[sort]))
+
+
+def paginate(plans: QuerySet, code: str, options: dict, version: str) -> Paginator:
+    """`plans` (country_plans of `code` and `options`), PER_PAGE a page; how many
+    there are is counted once per catalog version and filters (neither the sort
+    nor the page changes it), like the operators."""
+    filters = {k: options.get(k) or "" for k in ("q", "operator", "scope", "five_g")}
+    filters |= {k: options.get(k) or "" for k in ("hotspot", "voice")}
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
+    paginator = Paginator(plans, PER_PAGE)
+    # Paginator.count is a cached property: set here, it is not counted again
+    paginator.count = _per_version(version, f"count:{code}:{digest}", plans.count)
+    return paginator
 
 
 def set_shown_prices(plans: Iterable[Plan], rates: Rates, currency: str | None = None) -> None:

@@ -1,6 +1,5 @@
 from itertools import groupby
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,10 +16,10 @@ from catalog.currency import chosen_currency
 from catalog.forms import SORTS, CountryPlansForm
 from catalog.listing import (
     FIRST_DIRECTION,
-    PER_PAGE,
     country_counts,
     country_operators,
     country_plans,
+    paginate,
     set_shown_prices,
 )
 from catalog.models import (
@@ -47,13 +46,15 @@ def _catalog_facts(catalog: Catalog, sample: bool) -> dict:
 
 @require_GET
 def country_index(request: HttpRequest) -> HttpResponse:
+    facts = _catalog_facts(*store.catalog_state())
     rows = sorted(
-        ((code, countries.name(code), n) for code, n in country_counts().items()),
+        (
+            (code, countries.name(code), n)
+            for code, n in country_counts(facts["catalog_version"]).items()
+        ),
         key=lambda r: sort_key(r[1], to_locale(get_language() or "en")),
     )
-    return render(
-        request, "catalog/countries.html", {"rows": rows, **_catalog_facts(*store.catalog_state())}
-    )
+    return render(request, "catalog/countries.html", {"rows": rows, **facts})
 
 
 @require_GET
@@ -63,14 +64,18 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     if not is_country_code(code):
         raise Http404("No such country")
     facts = _catalog_facts(*store.catalog_state())
-    form = CountryPlansForm(request.GET, operators=country_operators(code))
+    form = CountryPlansForm(
+        request.GET, operators=country_operators(code, facts["catalog_version"])
+    )
     options = form.options()
     today = timezone.localdate()
 
     rates = facts["rates"]
     currency = chosen_currency(request, rates)
     plans = country_plans(code, options, rates, today=today)
-    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(plans, code, options, facts["catalog_version"]).get_page(
+        request.GET.get("page")
+    )
     set_shown_prices(page, rates, currency)
     context = {
         "code": code,

@@ -120,7 +120,7 @@ def test_it_gives_each_listed_plan_its_price_exactly_and_in_base_currency(client
 
 
 def test_it_pages_the_plans(client, sample_catalog, monkeypatch):
-    monkeypatch.setattr("catalog.api.PER_PAGE", 2)
+    monkeypatch.setattr("catalog.listing.PER_PAGE", 2)
     first = client.get("/api/v1/countries/FR/plans").json()
     second = client.get("/api/v1/countries/FR/plans", {"page": 2}).json()
 

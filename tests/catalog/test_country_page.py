@@ -235,15 +235,20 @@ def _add_plans(n: int) -> None:
     ],
 )
 def test_it_runs_the_same_queries_for_a_small_and_a_large_catalog(queries_of, rates, params):
-    # Each catalog change bumps the version, so each measure includes the header's
-    # cold load of the catalog (catalog.store.offered_catalog), itself a fixed number of queries.
+    # Each catalog change bumps the version, so the first visit after it includes
+    # the header's cold load of the catalog (catalog.store.offered_catalog) and
+    # counts the plans and lists the operators once for that version (kept in
+    # the cache: with the database cache, storing them is queries too); the
+    # next visit reads them back.
     _add_plans(5)
     make_version()
-    small = queries_of(URL, params)
+    small_first, small = queries_of(URL, params), queries_of(URL, params)
     _add_plans(10)
     make_version()
+    assert queries_of(URL, params) == small_first
     assert queries_of(URL, params) == small
-    assert small <= 20
+    assert small < small_first <= 30
+    assert small <= 8
 
 
 def test_it_lists_countries_with_their_plan_count(client, rates, django_assert_max_num_queries):
@@ -347,3 +352,24 @@ def test_the_countries_index_is_in_the_readers_alphabetical_order(client, rates,
     client.cookies["django_language"] = language
     rows = client.get(reverse("catalog:countries")).context["rows"]
     assert [name for _code, name, _n in rows] == names
+
+
+def _operators(response) -> list[str]:
+    return [name for slug, name in response.context["form"].fields["operator"].choices if slug]
+
+
+def test_a_catalog_change_shows_at_once_though_lists_are_kept_per_version(client, rates):
+    # The operators, the plan count and the country counts are kept in the cache
+    # per catalog version; every change of the catalog is a new version.
+    make_plan(name="Germany 5", countries=("DE",), operator=make_operator(name="First"))
+    make_version()
+    assert _operators(client.get(URL)) == ["First"]
+    assert client.get(URL).context["page"].paginator.count == 1
+    assert "1 plan" in client.get(reverse("catalog:countries")).text
+    make_plan(name="Germany 6", countries=("DE",), operator=make_operator(name="Second"))
+    make_version()
+    response = client.get(URL)
+    assert _operators(response) == ["First", "Second"]
+    assert response.context["page"].paginator.count == 2
+    assert _names(response) == ["Germany 5", "Germany 6"]
+    assert "2 plans" in client.get(reverse("catalog:countries")).text
