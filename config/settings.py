@@ -237,5 +237,9 @@ PLANNER_SOLVE_RATE = envstr("PLANNER_SOLVE_RATE", "10/m")
 # How long a planner request waits for its queued solve before it answers
 # "Planning…" and lets the page poll: short trips come back in one request.
 PLANNER_WAIT = float(envstr("PLANNER_WAIT", "1.5"))
+# How many web threads of one process may wait for a solve at once (the rest answer at once).
+PLANNER_WAITING_THREADS = envint("PLANNER_WAITING_THREADS", 2)
+if PLANNER_WAITING_THREADS < 0:
+    raise ConfigError("PLANNER_WAITING_THREADS must be 0 (never wait) or more")
 # How long a result stays in the cache (it is also keyed by catalog version and day).
 PLANNER_RESULT_TTL = envint("PLANNER_RESULT_TTL", 24 * 3600)

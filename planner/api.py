@@ -20,7 +20,7 @@ from planner.api_schemas import Result
 from planner.engine.bounds import MAX_TRIP_BYTES
 from planner.engine.trip import TripError
 from planner.recommend import trip_error_text
-from planner.solving import Planning, plan_document, planned_trip, planning_state
+from planner.solving import Planning, await_planning, plan_document, planned_trip
 
 router = Router(tags=["planner"])
 
@@ -75,7 +75,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 def planned(request: HttpRequest, token: str) -> HttpResponse:
     if not TOKEN.fullmatch(token) or planned_trip(token) is None:
         raise ApiError(404, f"no trip {token} is being planned: post it again", field="token")
-    state = planning_state(token)
+    state = await_planning(token)
     if state.is_lost:
         raise ApiError(
             404, "the planner stopped before it found an answer: post the trip again", field="token"

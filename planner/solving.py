@@ -18,6 +18,7 @@ import enum
 import hashlib
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
@@ -44,6 +45,10 @@ SESSION_SAVE = "save_when_planned"
 logger = logging.getLogger(__name__)
 
 _POLL_STEP = 0.05  # seconds between two looks at the cache while a request waits
+# Web threads of this process that may wait for a solve at once; a request
+# past them answers "Planning…" at once, so that waiting planners never take
+# every thread from page views (gunicorn.conf.py runs 8 per process).
+_waiting = threading.BoundedSemaphore(settings.PLANNER_WAITING_THREADS)
 
 
 class State(enum.StrEnum):
@@ -198,11 +203,21 @@ def _wait_on(request: HttpRequest | None, token: str, *, new_solve: bool = False
     request.session[SESSION_PLANNING] = token
 
 
-def _wait_for_result(token: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    # the lock goes when the worker is done, whatever the outcome
-    while cache.get(_lock_key(token)) is not None and time.monotonic() < deadline:
-        time.sleep(_POLL_STEP)
+def _wait_for_result(token: str, seconds: float | None = None) -> None:
+    """Wait up to `seconds` for the solve of `token` to end (by default
+    PLANNER_WAIT when the solve is next in the queue, else not at all: a web
+    thread that sleeps holds a page view back), if a waiting thread is free."""
+    if seconds is None:
+        seconds = settings.PLANNER_WAIT if queue_length() <= 1 else 0
+    if seconds <= 0 or not _waiting.acquire(blocking=False):
+        return
+    try:
+        deadline = time.monotonic() + seconds
+        # the lock goes when the worker is done, whatever the outcome
+        while cache.get(_lock_key(token)) is not None and time.monotonic() < deadline:
+            time.sleep(_POLL_STEP)
+    finally:
+        _waiting.release()
 
 
 def plan_document(
@@ -216,7 +231,7 @@ def plan_document(
     """Plan a trip document through the cache, the queue and the client's limits.
 
     Raises `TripError` for a document the engine refuses. Returns DONE with the
-    result document, PENDING (poll `planning_state(token)`), or LIMITED with
+    result document, PENDING (poll `await_planning(token)`), or LIMITED with
     the seconds to wait. `per_session=False` for clients without a session
     (the API): their solve is then never superseded. `wait` is how long to
     wait for a queued solve before answering PENDING (PLANNER_WAIT by default).
@@ -244,11 +259,15 @@ def plan_document(
             _wait_on(session_request, token)
     else:
         _wait_on(session_request, token)
-    if wait is None:
-        # A web thread that waits holds a page view back: wait only when the
-        # solve is next in the queue, so it is likely back within the wait.
-        wait = settings.PLANNER_WAIT if queue_length() <= 1 else 0
     _wait_for_result(token, wait)
+    return planning_state(token)
+
+
+def await_planning(token: str) -> Planning:
+    """Where the solve of `token` is, after waiting for it as a planner request
+    does: a poll answers as soon as the result is there, not at its next poll."""
+    if cache.get(_lock_key(token)) is not None:
+        _wait_for_result(token)
     return planning_state(token)
 
 

@@ -30,9 +30,9 @@ from planner.solving import (
     SESSION_SAVE,
     Planning,
     State,
+    await_planning,
     plan_document,
     planned_trip,
-    planning_state,
 )
 
 
@@ -320,7 +320,7 @@ def planning(request: HtmxHttpRequest, token: str) -> HttpResponse:
     document = planned_trip(token)
     if document is None:
         raise Http404("no such trip being planned")
-    state = planning_state(token)
+    state = await_planning(token)
     if state.is_done and request.session.get(SESSION_SAVE) == token:
         del request.session[SESSION_SAVE]
         return _save(request, document, state.result)

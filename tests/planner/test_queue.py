@@ -461,3 +461,38 @@ def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
     done = wait_until(lambda: (r := client.get(url)).context["esims_chosen"] and r)
     assert done.context["shown"].result.total == row[0].total
     assert "hx-trigger" not in done.content.decode().split('id="result"')[1].split(">")[0]
+
+
+def test_a_poll_answers_as_soon_as_the_solve_is_done(
+    client, sample_catalog, database_queue, settings, solve_worker
+):
+    # A poll waits for a solve under way as the planner's POST does, so the
+    # answer comes when the worker is done, not at the poll after that.
+    settings.PLANNER_WAIT = 0
+    response = client.post("/", trip_data(), HTTP_HX_REQUEST="true")
+    token = TOKEN.search(response.content.decode())[1]
+    settings.PLANNER_WAIT = 60
+    solve_worker()  # the worker starts (seconds) after the poll below
+    started = time.monotonic()
+    html = client.get(f"/planning/{token}/?n=1", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="total"' in html, "one poll, and it ends on the result"
+    assert "hx-get" not in html
+    assert time.monotonic() - started < 50
+
+
+def test_a_poll_past_the_waiting_threads_answers_at_once(
+    client, sample_catalog, database_queue, settings, monkeypatch
+):
+    # No worker runs: a poll that waited would take all of PLANNER_WAIT. With
+    # every waiting thread of the process taken, it says "Planning…" at once.
+    settings.PLANNER_WAIT = 0
+    response = client.post("/", trip_data(), HTTP_HX_REQUEST="true")
+    token = TOKEN.search(response.content.decode())[1]
+    settings.PLANNER_WAIT = 30
+    monkeypatch.setattr(solving, "_waiting", solving.threading.BoundedSemaphore(1))
+    assert solving._waiting.acquire(blocking=False)  # another planner waits
+    started = time.monotonic()
+    html = client.get(f"/planning/{token}/?n=1", HTTP_HX_REQUEST="true").content.decode()
+    assert time.monotonic() - started < 5
+    assert "Planning…" in html
+    assert f'hx-get="/planning/{token}/?n=2"' in html
