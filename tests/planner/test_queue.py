@@ -463,15 +463,21 @@ def test_a_saved_trip_s_page_asks_again_while_its_chosen_entry_is_queued(
     assert "hx-trigger" not in done.content.decode().split('id="result"')[1].split(">")[0]
 
 
+def _queued(client, settings, *, then_wait: float) -> str:
+    """The token of a trip posted without waiting (its solve queued); later
+    requests wait `then_wait` seconds for a solve."""
+    settings.PLANNER_WAIT = 0
+    response = client.post("/", trip_data(), HTTP_HX_REQUEST="true")
+    settings.PLANNER_WAIT = then_wait
+    return TOKEN.search(response.content.decode())[1]
+
+
 def test_a_poll_answers_as_soon_as_the_solve_is_done(
     client, sample_catalog, database_queue, settings, solve_worker
 ):
     # A poll waits for a solve under way as the planner's POST does, so the
     # answer comes when the worker is done, not at the poll after that.
-    settings.PLANNER_WAIT = 0
-    response = client.post("/", trip_data(), HTTP_HX_REQUEST="true")
-    token = TOKEN.search(response.content.decode())[1]
-    settings.PLANNER_WAIT = 60
+    token = _queued(client, settings, then_wait=60)
     solve_worker()  # the worker starts (seconds) after the poll below
     started = time.monotonic()
     html = client.get(f"/planning/{token}/?n=1", HTTP_HX_REQUEST="true").content.decode()
@@ -485,10 +491,7 @@ def test_a_poll_past_the_waiting_threads_answers_at_once(
 ):
     # No worker runs: a poll that waited would take all of PLANNER_WAIT. With
     # every waiting thread of the process taken, it says "Planning…" at once.
-    settings.PLANNER_WAIT = 0
-    response = client.post("/", trip_data(), HTTP_HX_REQUEST="true")
-    token = TOKEN.search(response.content.decode())[1]
-    settings.PLANNER_WAIT = 30
+    token = _queued(client, settings, then_wait=30)
     monkeypatch.setattr(solving, "_waiting", solving.threading.BoundedSemaphore(1))
     assert solving._waiting.acquire(blocking=False)  # another planner waits
     started = time.monotonic()
