@@ -8,7 +8,8 @@ catalog, driven by the scenarios of issue 11, from and to 127.0.0.1 only.
 
 It migrates the database, imports ../shared/data's real catalog, empties the
 Redis database it is given (so the first solve is a real one), starts `web`
-and `worker` from the Procfile, runs every scenario for --duration seconds,
+and `worker` from the Procfile, runs every scenario for --duration seconds
+(draining the queue between them, so each measures beside its own solves),
 prints throughput, p50/p95/p99 and errors per scenario and kind of request,
 and stops everything it started. Every loop is bounded in time; nothing but
 127.0.0.1 is ever contacted. docs/serving.md keeps the figures.
