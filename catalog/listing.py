@@ -128,12 +128,15 @@ def country_plans(code: str, options: dict, rates: Rates, *, today) -> QuerySet:
     return plans.order_by(*_ordering(sort, options.get("dir") or FIRST_DIRECTION[sort]))
 
 
+# What country_plans filters on: the options the number of plans depends on.
+_FILTERS = ("q", "operator", "scope", "five_g", "hotspot", "voice")
+
+
 def paginate(plans: QuerySet, code: str, options: dict, version: str) -> Paginator:
     """`plans` (country_plans of `code` and `options`), PER_PAGE a page; how many
     there are is counted once per catalog version and filters (neither the sort
     nor the page changes it), like the operators."""
-    filters = {k: options.get(k) or "" for k in ("q", "operator", "scope", "five_g")}
-    filters |= {k: options.get(k) or "" for k in ("hotspot", "voice")}
+    filters = {k: options.get(k) or "" for k in _FILTERS}
     digest = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:32]
     paginator = Paginator(plans, PER_PAGE)
     # Paginator.count is a cached property: set here, it is not counted again

@@ -13,11 +13,13 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils.timezone import localdate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.document import CatalogError, parse_catalog
-from catalog.store import forget_catalog
+from catalog.listing import country_plans
+from catalog.store import forget_catalog, rates_or_default
 from tests import fuzz_inputs
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +60,47 @@ def test_form_posts_never_fail(client, sample_catalog, rnd: random.Random):
     )
     assert response.status_code in {200, 302, 400}, response.status_code
     assert "Traceback" not in response.text
+
+
+_PAGE_VALUES = [
+    "",
+    "on",
+    "1",
+    "x",
+    "-1",
+    "0",
+    "999999",
+    "price",
+    "data",
+    "asc",
+    "desc",
+    "local",
+    "regional",
+    "gigsky",
+    "é\u0000\u202e",
+    "%",
+    "_",
+    "' OR 1=1 --",
+    "𝔊" * 300,
+]
+
+
+@fuzz(40)
+@given(st.randoms(use_true_random=False))
+def test_country_pages_never_fail_and_count_as_uncached(client, sample_catalog, rnd: random.Random):
+    # Filters, sorts and pages at random: 200 or 404, never a 500; and the plan
+    # count kept per catalog version and filters is the one a fresh query gives.
+    code = rnd.choice(["FR", "fr", "CH", "XK", "ZZ", "F", "FRA"])
+    names = ["q", "operator", "sort", "dir", "scope", "five_g", "hotspot", "voice", "page"]
+    params = {n: rnd.choice(_PAGE_VALUES) for n in rnd.sample(names, rnd.randrange(len(names)))}
+    headers = {"HX-Request": "true"} if rnd.random() < 0.3 else {}
+    response = client.get(f"/countries/{code}/", params, headers=headers)
+    assert response.status_code in {200, 404}, response.status_code
+    assert "Traceback" not in response.text
+    if response.status_code == 200:
+        options = response.context["form"].options()
+        fresh = country_plans(code.upper(), options, rates_or_default(), today=localdate())
+        assert response.context["page"].paginator.count == fresh.count()
 
 
 def _run(command: str, text: bytes) -> str | None:
