@@ -6,7 +6,11 @@ the baselines (baselines.py), the main search (search.py), the trade-off
 with why each short day is short (shortfalls.py); all on one deadline.
 """
 
+import gc
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -82,6 +86,38 @@ class _Clock:
         return min(time.perf_counter() + part * self.limit, self.end)
 
 
+_gc_lock = threading.Lock()
+_gc_planners = 0  # plan_trip calls under way in this process
+_gc_was_enabled = False
+
+
+@contextmanager
+def _without_gc_pauses() -> Iterator[None]:
+    """Python's cyclic garbage collector off while plans are made.
+
+    A plan allocates millions of short-lived objects (candidates, model rows),
+    which reference counting frees; each allocation burst also triggers
+    collection passes over the whole heap, and on a large one (a process that
+    holds the catalog, a long test run) a pass pauses the plan for tenths of a
+    second between two clock checks: past the deadline's overshoot on a slow
+    machine. Off from the first plan under way to the last (threads may plan
+    at once), then back as it was; cycles left meanwhile go at the next pass.
+    """
+    global _gc_planners, _gc_was_enabled
+    with _gc_lock:
+        if _gc_planners == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_planners += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_planners -= 1
+            if _gc_planners == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def plan_trip(
     trip: Trip,
     catalog: Catalog,
@@ -100,6 +136,11 @@ def plan_trip(
     the best baseline found is the answer (`optimal: false`); without one, and
     when even the answer cannot be read back in time, `budget.TripTooLarge`.
     """
+    with _without_gc_pauses():
+        return _plan(trip, catalog, time_limit, today, baselines, alternatives)
+
+
+def _plan(trip, catalog, time_limit, today, baselines, alternatives) -> Result:
     clock = _Clock(started=time.perf_counter(), limit=time_limit)
     days = trip_days(trip)
     opts = filters_for(trip, catalog)
