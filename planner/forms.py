@@ -9,11 +9,14 @@ the queue, the cache and a saved trip keep).
 """
 
 import functools
+import unicodedata
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -44,18 +47,78 @@ USAGE_CHOICES = [
 ]
 
 
+# Names travellers type that are no language's name for the country in
+# django-countries (its names in each of the site's languages are accepted on
+# every page: a French traveller may type "Suisse" on the English page).
+COUNTRY_ALIASES = {
+    "CZ": ("Czech Republic", "Tchéquie", "捷克共和国"),
+    "GB": (
+        "UK",
+        "Great Britain",
+        "Britain",
+        "England",
+        "Scotland",
+        "Wales",
+        "Northern Ireland",
+        "Grande-Bretagne",
+        "Angleterre",
+        "Écosse",
+        "Pays de Galles",
+        "Irlande du Nord",
+        "英格兰",
+        "苏格兰",
+        "威尔士",
+        "北爱尔兰",
+    ),
+    "US": ("USA", "United States", "America", "États-Unis", "美利坚合众国"),
+    "NL": ("Holland", "Hollande"),
+    "TR": ("Turkey",),
+    "MK": ("Macedonia", "Macédoine", "Macédoine du Nord"),
+    "VA": ("Vatican", "Holy See", "Cité du Vatican"),
+    "KR": ("Korea", "Corée"),
+    "SZ": ("Swaziland",),
+    "CI": ("Ivory Coast",),
+    "CV": ("Cape Verde",),
+    "MM": ("Burma",),
+    "TL": ("East Timor",),
+}
+
+
+def _folded(text: str) -> str:
+    """A name as typed, for comparing: no accents, case, punctuation or extra
+    spaces ("etats-unis" is "États-Unis", "u.k." is "UK")."""
+    bare = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    words = "".join(ch if ch.isalnum() else " " if ch in " -'’,()" else "" for ch in bare)
+    return " ".join(words.casefold().split())
+
+
+@functools.cache
+def _country_names(language: str | None) -> dict[str, str]:
+    """Folded name -> code: the page's language first, then the site's other
+    languages, then the aliases."""
+    order = [language] + [code for code, _name in settings.LANGUAGES if code != language]
+    names: dict[str, str] = {}
+    for lang in order:
+        with translation.override(lang):
+            for code, name in countries:
+                names.setdefault(_folded(str(name)), code)
+    for code, aliases in COUNTRY_ALIASES.items():
+        for alias in aliases:
+            names.setdefault(_folded(alias), code)
+    return names
+
+
 def country_code(text: str) -> str | None:
-    """A country typed as its code or as its name in the current language."""
+    """A country typed as its code, as its name in any of the site's languages
+    (accents, case and punctuation aside) or as a common alias."""
     text = text.strip()
     if not text:
         return None
     if len(text) == 2 and text.upper() in countries:
         return text.upper()
-    wanted = text.casefold()
-    for code, name in countries:
-        if name.casefold() == wanted:
-            return code
-    return None
+    return _country_names(translation.get_language()).get(_folded(text))
 
 
 def _date_bounds(value: date) -> None:

@@ -72,3 +72,29 @@ def test_it_keeps_the_engine_free_of_django():
 def test_it_lets_the_planner_form_take_kosovo_by_name_or_code(language, typed):
     with translation.override(language):
         assert country_code(typed) == "XK"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "code"),
+    [
+        ("fr", "Tchéquie", "CZ"),  # France's official short name, not django-countries' fr
+        ("fr", "republique tcheque", "CZ"),  # no accents
+        ("en", "Czech Republic", "CZ"),
+        ("en", "U.K.", "GB"),
+        ("en", "Scotland", "GB"),
+        ("fr", "Etats-Unis", "US"),
+        ("en", "Suisse", "CH"),  # a French name on the English page
+        ("fr", "瑞士", "CH"),
+        ("zh-hans", "Switzerland", "CH"),
+        ("en", "  united   KINGDOM ", "GB"),
+    ],
+)
+def test_it_takes_the_names_travellers_type(language, typed, code):
+    with translation.override(language):
+        assert country_code(typed) == code
+
+
+@pytest.mark.parametrize("typed", ["Atlantis", "U", "ZZ", "Europe", "", "   "])
+def test_it_still_refuses_what_is_no_country(typed):
+    with translation.override("en"):
+        assert country_code(typed) is None
