@@ -8,7 +8,7 @@ formatted strings to compare.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -150,6 +150,57 @@ class PurchaseView:
         if self.plan and self.plan.activation != Activation.FIRST_USE:
             return self.activate_on
         return self.install_by
+
+
+@dataclass
+class Card:
+    """One card of "What to buy and when": a purchase, or the same purchase
+    made once for each of several devices (same plan, day, price, days and
+    data on each), which a family reads as "4 × €26.85", not as four cards."""
+
+    purchases: list[PurchaseView]
+
+    @property
+    def first(self) -> PurchaseView:
+        return self.purchases[0]
+
+    @property
+    def last(self) -> int | None:
+        """The last purchase's number when the card has several: "1.–4."."""
+        return self.purchases[-1].number if len(self.purchases) > 1 else None
+
+    @property
+    def count(self) -> int:
+        return len(self.purchases)
+
+    @property
+    def devices(self) -> list[int]:
+        return sorted({d for p in self.purchases for d in p.purchase.devices})
+
+
+def _same_card(a: PurchaseView, b: PurchaseView) -> bool:
+    """b is a's purchase again for other devices: all that a card shows but the devices."""
+    return (
+        not a.purchase.owned
+        and replace(a.purchase, devices=()) == replace(b.purchase, devices=())
+        and a.warnings == b.warnings
+        and a.buy_first == b.buy_first
+    )
+
+
+def cards(purchases: list[PurchaseView]) -> list[Card]:
+    """Consecutive purchases that differ only in their devices, one card each;
+    each card's purchases take its colour (the timeline and the map agree)."""
+    out: list[Card] = []
+    for p in purchases:
+        if out and _same_card(out[-1].first, p):
+            out[-1].purchases.append(p)
+        else:
+            out.append(Card([p]))
+    for k, card in enumerate(out):
+        for p in card.purchases:
+            p.colour = f"p{k % COLOURS}"
+    return out
 
 
 def notice_text(w: Notice) -> str:
@@ -366,6 +417,7 @@ class ResultPage:
     result: Result
     map: TripMap
     purchases: list[PurchaseView]
+    cards: list[Card]  # the purchases as the page's cards show them
     bought: list[PurchaseView]
     timeline: list[TimelineDay]
     savings: list[Saving]
@@ -411,7 +463,6 @@ def present(document: dict, catalog: Catalog | None) -> ResultPage:
         _purchase_view(i, p, plans, operators, country_of, by_purchase.get(i, []))
         for i, p in enumerate(result.purchases)
     ]
-    timeline = _timeline(result)
     names = [p.operator_name for p in purchases]
     gaps = [
         OwnedGap(
@@ -430,10 +481,13 @@ def present(document: dict, catalog: Catalog | None) -> ResultPage:
             for other in purchases
             if not other.purchase.owned
         )
+    grouped = cards(purchases)
+    timeline = _timeline(result, [p.colour for p in purchases])
     return ResultPage(
         result=result,
         map=trip_map(purchases, timeline),
         purchases=purchases,
+        cards=grouped,
         bought=[p for p in purchases if not p.purchase.owned],
         timeline=timeline,
         savings=_savings(result),
@@ -503,7 +557,7 @@ def _purchase_view(
     )
 
 
-def _timeline(result: Result) -> list[TimelineDay]:
+def _timeline(result: Result, colours: list[str]) -> list[TimelineDay]:
     missing: dict[date, Decimal] = defaultdict(Decimal)
     for s in result.short:
         missing[s.date] += s.missing_gb
@@ -515,7 +569,7 @@ def _timeline(result: Result) -> list[TimelineDay]:
         bars = [
             Bar(
                 number=k + 1,
-                colour=f"p{k % COLOURS}",
+                colour=colours[k],
                 label=result.purchases[k].plan_name or result.purchases[k].plan,
                 gb=gb,
             )

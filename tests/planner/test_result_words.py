@@ -57,6 +57,8 @@ def test_a_trip_no_plan_can_serve_says_so_not_nothing_to_buy(client, sample_cata
     assert "No plan can serve these days: the reasons are below." in summary
     assert "Nothing to buy" not in html and "covers the whole trip" not in html
     assert "proven cheapest" not in summary
+    # no "Total for the trip €0.00" over nothing: it would read as a free trip
+    assert "Total for the trip" not in summary and "0.00" not in summary
     assert "What to buy and when" not in html  # no heading over nothing
     text = _text(html)
     assert "Days this plan cannot cover" in text
@@ -245,6 +247,51 @@ def test_covered_days_in_one_country_name_it_once(client, sample_catalog):
     card = _cards(_page(client, doc))[0]
     assert "Dec 30 and Jan 2, 2027 (France)" in card
     assert card.count("France") == 1
+
+
+# the same purchase for each device: one card
+
+
+def _for_two_devices(**differ) -> dict:
+    """RESULT with its Ubigi purchase made once more, for device 2: the same
+    plan, day, price, days and data (`differ`: what the copy changes)."""
+    doc = copy.deepcopy(RESULT)
+    copy_of = {**copy.deepcopy(doc["purchases"][1]), "devices": [2], **differ}
+    doc["purchases"].insert(2, copy_of)
+    for day in doc["days"]:
+        for s in day["supply"]:
+            if s["purchase"] >= 2:
+                s["purchase"] += 1
+        extra = [{**s, "purchase": 2, "device": 2} for s in day["supply"] if s["purchase"] == 1]
+        day["supply"] += extra
+    for w in doc["warnings"]:
+        if 1 in w.get("purchases", []):
+            w["purchases"] = [*w["purchases"], 2]
+    return doc
+
+
+def test_the_same_purchase_for_each_device_is_one_card(client, sample_catalog):
+    page = present(_for_two_devices(), None)
+    assert [[p.number for p in c.purchases] for c in page.cards] == [[1], [2, 3], [4]]
+    assert page.cards[1].devices == [1, 2] and page.cards[1].last == 3
+    # the card's purchases share its colour, in the timeline too; the next card takes the next
+    assert [p.colour for p in page.purchases] == ["p0", "p1", "p1", "p2"]
+    jan_1 = next(d for d in page.timeline if d.date == date(2027, 1, 1))
+    assert [(b.number, b.colour) for b in jan_1.bars] == [(2, "p1"), (3, "p1"), (4, "p2")]
+    cards = _cards(_page(client, _for_two_devices()))
+    assert len(cards) == 3
+    assert cards[1].startswith("2.–3. ") and "2 × €6.48" in cards[1]
+    assert "Devices 1 and 2: one for each device, 2 in all" in cards[1]
+    assert "the same on each eSIM" in cards[1]
+    assert "Buy 3 plans." in _summary(_page(client, _for_two_devices()))
+
+
+def test_purchases_that_differ_beyond_their_devices_keep_their_own_cards(client, sample_catalog):
+    page = present(_for_two_devices(data_gb="0.25"), None)
+    assert [[p.number for p in c.purchases] for c in page.cards] == [[1], [2], [3], [4]]
+    assert [p.colour for p in page.purchases] == ["p0", "p1", "p2", "p3"]
+    cards = _cards(_page(client, _for_two_devices(data_gb="0.25")))
+    assert len(cards) == 4 and "×" not in cards[1] and "Devices 2" in cards[2]
 
 
 # the stale badge of an offer never checked
