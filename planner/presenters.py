@@ -178,13 +178,17 @@ class Card:
         return sorted({d for p in self.purchases for d in p.purchase.devices})
 
 
-def _same_card(a: PurchaseView, b: PurchaseView) -> bool:
-    """b is a's purchase again for other devices: all that a card shows but the devices."""
+def _joins(card: Card, p: PurchaseView) -> bool:
+    """p is the card's purchase again for other devices: all that a card shows
+    but the devices, none of which the card has yet (two copies for one device
+    stay two cards: "one for each device" would be untrue)."""
+    a = card.first
     return (
         not a.purchase.owned
-        and replace(a.purchase, devices=()) == replace(b.purchase, devices=())
-        and a.warnings == b.warnings
-        and a.buy_first == b.buy_first
+        and replace(a.purchase, devices=()) == replace(p.purchase, devices=())
+        and a.warnings == p.warnings
+        and a.buy_first == p.buy_first
+        and not set(card.devices) & set(p.purchase.devices)
     )
 
 
@@ -193,7 +197,7 @@ def cards(purchases: list[PurchaseView]) -> list[Card]:
     each card's purchases take its colour (the timeline and the map agree)."""
     out: list[Card] = []
     for p in purchases:
-        if out and _same_card(out[-1].first, p):
+        if out and _joins(out[-1], p):
             out[-1].purchases.append(p)
         else:
             out.append(Card([p]))

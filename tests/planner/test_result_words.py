@@ -292,6 +292,9 @@ def test_purchases_that_differ_beyond_their_devices_keep_their_own_cards(client,
     assert [p.colour for p in page.purchases] == ["p0", "p1", "p2", "p3"]
     cards = _cards(_page(client, _for_two_devices(data_gb="0.25")))
     assert len(cards) == 4 and "×" not in cards[1] and "Devices 2" in cards[2]
+    # two copies for the same device are not "one for each device"
+    same_device = present(_for_two_devices(devices=[1]), None)
+    assert [[p.number for p in c.purchases] for c in same_device.cards] == [[1], [2], [3], [4]]
 
 
 # the stale badge of an offer never checked

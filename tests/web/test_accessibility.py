@@ -98,3 +98,33 @@ def test_it_gives_axe_nothing_to_fix_in_a_trade_off_and_its_saved_page(
     page.wait_for_url("**/p/**")
     assert_axe_clean(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    ("legs", "devices", "shows"),
+    [
+        # a family: the same plan on each device, one card "1.–4."
+        ([("France", 10), ("Italy", 5)], 4, "article.purchase h3:text('1.–4.')"),
+        # nothing serves Japan: the sentence stands where the total would
+        ([("Japan", 5)], 1, ".summary .lead-note"),
+    ],
+    ids=["four-devices", "nothing-serves"],
+)
+def test_it_gives_axe_nothing_to_fix_for_a_family_or_a_trip_no_plan_serves(
+    page: Page, live_server, sample_catalog, width, legs, devices, shows
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/")
+    for i, (country, days) in enumerate(legs):
+        if i > 0:
+            page.get_by_role("button", name="Add a stop").click()
+            expect(page.locator(f"#id_legs-{i}-country")).to_be_visible()
+        page.locator(f"#id_legs-{i}-country").fill(country)
+        page.locator(f"#id_legs-{i}-days").fill(str(days))
+    page.locator("#id_devices").fill(str(devices))
+    page.get_by_role("button", name="Find my plan").click()
+    expect(page.locator(shows)).to_have_count(1)
+    settled(page)
+    assert_axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
