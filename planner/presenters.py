@@ -188,6 +188,7 @@ def _joins(card: Card, p: PurchaseView) -> bool:
         and replace(a.purchase, devices=()) == replace(p.purchase, devices=())
         and a.warnings == p.warnings
         and a.buy_first == p.buy_first
+        and len(a.purchase.devices) == len(p.purchase.devices) == 1
         and not set(card.devices) & set(p.purchase.devices)
     )
 

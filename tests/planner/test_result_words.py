@@ -348,3 +348,11 @@ def test_two_sentences_are_joined_as_the_readers_language_joins_them(
     assert joined in visible
     # the card's "when", then its validity
     assert valid in visible
+
+
+def test_purchases_each_for_several_devices_keep_their_own_cards(client, sample_catalog):
+    # devices 1 and 2 on one eSIM, 3 and 4 on another: not "one for each device"
+    doc = _for_two_devices(devices=[3, 4])
+    doc["purchases"][1]["devices"] = [1, 2]
+    page = present(doc, None)
+    assert [[p.number for p in c.purchases] for c in page.cards] == [[1], [2], [3], [4]]
