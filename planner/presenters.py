@@ -195,7 +195,9 @@ def _joins(card: Card, p: PurchaseView) -> bool:
 
 def cards(purchases: list[PurchaseView]) -> list[Card]:
     """Consecutive purchases that differ only in their devices, one card each;
-    each card's purchases take its colour (the timeline and the map agree)."""
+    each card's purchases take its colour, which the day-by-day bars use too
+    (the map's key still joins a run of one plan's purchases in the colour of
+    its first, as before)."""
     out: list[Card] = []
     for p in purchases:
         if out and _joins(out[-1], p):
